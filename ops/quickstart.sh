@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The main job end to end on one machine: installs what is missing, starts a private PostgreSQL
+# (unless $DATABASE_URL is set), builds kofu, migrates, seeds a synthetic municipality, starts the
+# server, plays the J-LIS relay against it over mutual TLS, writes the PDFs to out/pdf, and stops
+# everything it started. Safe to re-run.
+#   RESIDENTS=1000 REQUESTS=1000 bash ops/quickstart.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+residents=${RESIDENTS:-1000}
+requests=${REQUESTS:-1000}
+config=ops/kofu.dev.toml
+kofu=target/release/kofu
+
+bash ops/deps.sh
+started_pg=no
+if [ -z "${DATABASE_URL:-}" ]; then
+  bash ops/pg.sh start
+  started_pg=yes
+  DATABASE_URL=$(bash ops/pg.sh url)
+fi
+export KOFU__DATABASE__URL="$DATABASE_URL"
+
+server_pid=
+cleanup() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" && wait "$server_pid" || true
+  fi
+  [ "$started_pg" = yes ] && bash ops/pg.sh stop
+}
+trap cleanup EXIT
+
+mkdir -p out
+echo "== building (release)"
+cargo build --release --locked --quiet
+[ -f dev-certs/ca.pem ] || "$kofu" dev-certs dev-certs
+
+echo "== migrating and seeding $residents residents"
+"$kofu" migrate --config "$config"
+"$kofu" seed --config "$config" --residents "$residents"
+
+echo "== starting the server"
+"$kofu" serve --config "$config" 2>out/server.log &
+server_pid=$!
+port=$(grep -E '^grpc_addr' "$config" | sed -E 's/.*:([0-9]+)".*/\1/')
+for _ in $(seq 1 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  kill -0 "$server_pid" 2>/dev/null || { cat out/server.log >&2; exit 1; }
+  sleep 0.1
+done
+
+echo "== playing the relay: $requests IssueCertificate calls"
+rm -rf out/pdf
+"$kofu" relay-sim --config "$config" --residents "$residents" --requests "$requests" --out out/pdf
+
+first=$(ls out/pdf/*.pdf | head -n 1)
+echo "== one certificate, as pdftotext reads it ($first)"
+pdftotext -layout "$first" - | sed -e '/^\s*$/d' | head -n 12
+echo "..."
+echo
+echo "PDFs are in $(pwd)/out/pdf; server log in $(pwd)/out/server.log"

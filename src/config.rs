@@ -1,0 +1,307 @@
+//! Configuration: one `Settings` struct, layered as built-in defaults, then a TOML file, then
+//! environment variables `KOFU__SECTION__KEY` (e.g. `KOFU__DATABASE__URL`, `KOFU__CLOCK__FIXED_NOW`).
+//!
+//! Keys (see `ops/kofu.example.toml` for a complete file):
+//! - `server.grpc_addr`, `server.metrics_addr`: listen addresses; `server.shutdown_grace_seconds`.
+//! - `tls.cert`, `tls.key`: the server's certificate chain and key (PEM); `tls.client_ca`: the CA that
+//!   client certificates must chain to.
+//! - `clients`: client certificate identity (CN or a SAN DNS name) → role (`relay`, `sync`, `ops`).
+//! - `database.url` (secret), `database.pool_size`, `database.wait_timeout_ms`.
+//! - `fonts.primary`, `fonts.fallback`: IPAex明朝 and IPAmj明朝 font files.
+//! - `clock.fixed_now`: an RFC 3339 instant that replaces the system clock (rehearsals, tests).
+//! - `municipalities`: each served municipality: `code`, names, mayor, seal text, `policy`.
+
+use crate::domain::lg_code::LgCode;
+use crate::domain::policy::Policy;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub tls: TlsSettings,
+    #[serde(default)]
+    pub clients: BTreeMap<String, Role>,
+    pub database: DatabaseSettings,
+    pub fonts: FontSettings,
+    #[serde(default)]
+    pub clock: ClockSettings,
+    #[serde(default)]
+    pub municipalities: Vec<MunicipalitySettings>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub grpc_addr: SocketAddr,
+    pub metrics_addr: SocketAddr,
+    pub shutdown_grace_seconds: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsSettings {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    pub client_ca: PathBuf,
+}
+
+/// What a client may do. Deny by default: an identity without a role is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The J-LIS certificate centre relay.
+    Relay,
+    /// The tax system's nightly sync job.
+    Sync,
+    /// Operators: verification, reports.
+    Ops,
+}
+
+impl Role {
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Relay => "relay",
+            Role::Sync => "sync",
+            Role::Ops => "ops",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    pub url: Secret,
+    pub pool_size: usize,
+    pub wait_timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FontSettings {
+    pub primary: PathBuf,
+    pub fallback: PathBuf,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockSettings {
+    /// Replaces the system clock when set, e.g. "2025-07-01T10:00:00+09:00".
+    pub fixed_now: Option<chrono::DateTime<chrono::FixedOffset>>,
+}
+
+/// Which tax names a municipality prints: a Tokyo special ward 特別区民税・都民税, a city 市民税, …
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MunicipalityKind {
+    SpecialWard,
+    City,
+    Town,
+    Village,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MunicipalitySettings {
+    /// 地方公共団体コード, e.g. "131041".
+    pub code: LgCode,
+    /// e.g. "東京都"
+    pub prefecture: String,
+    /// e.g. "新宿区"
+    pub name: String,
+    pub kind: MunicipalityKind,
+    /// e.g. "新宿区長"
+    pub mayor_title: String,
+    pub mayor_name: String,
+    /// Text of the official seal, e.g. "新宿区長之印".
+    pub seal_text: String,
+    #[serde(default)]
+    pub policy: Policy,
+}
+
+impl MunicipalitySettings {
+    /// The inhabitant-tax names the certificate prints, municipal then prefectural.
+    pub fn tax_names(&self) -> (String, String) {
+        let prefectural = match self.prefecture.chars().last() {
+            Some('都') => "都民税",
+            Some('道') => "道民税",
+            Some('府') => "府民税",
+            _ => "県民税",
+        };
+        let municipal = match self.kind {
+            MunicipalityKind::SpecialWard => "特別区民税",
+            MunicipalityKind::City => "市民税",
+            MunicipalityKind::Town => "町民税",
+            MunicipalityKind::Village => "村民税",
+        };
+        (municipal.to_owned(), prefectural.to_owned())
+    }
+}
+
+/// A value kept out of logs and `Debug` output.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Load(#[from] Box<figment::Error>),
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+impl Settings {
+    /// Defaults, then `file` (when given), then `KOFU__…` environment variables.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Defaults::default()));
+        if let Some(file) = file {
+            if !file.exists() {
+                return Err(ConfigError::Invalid(format!(
+                    "config file {} does not exist",
+                    file.display()
+                )));
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        let settings: Settings = figment
+            .merge(Env::prefixed("KOFU__").split("__"))
+            .extract()
+            .map_err(Box::new)?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |m: String| Err(ConfigError::Invalid(m));
+        if self.database.pool_size == 0 {
+            return invalid("database.pool_size must be at least 1".into());
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for m in &self.municipalities {
+            if !seen.insert(m.code) {
+                return invalid(format!("municipality {} is configured twice", m.code));
+            }
+            let p = &m.policy;
+            if !(1..=4).contains(&p.years_offered) {
+                return invalid(format!(
+                    "municipality {}: policy.years_offered must be 1 to 4",
+                    m.code
+                ));
+            }
+            if !(4..=12).contains(&p.switchover.month)
+                || chrono::NaiveDate::from_ymd_opt(2024, p.switchover.month, p.switchover.day)
+                    .is_none()
+            {
+                return invalid(format!(
+                    "municipality {}: policy.switchover must be a day from April to December",
+                    m.code
+                ));
+            }
+            if !(1..=crate::domain::certificate::MAX_COPIES_ON_WIRE).contains(&p.max_copies) {
+                return invalid(format!(
+                    "municipality {}: policy.max_copies must be 1 to 99",
+                    m.code
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn municipality(&self, code: LgCode) -> Option<&MunicipalitySettings> {
+        self.municipalities.iter().find(|m| m.code == code)
+    }
+}
+
+/// Built-in defaults: everything but the municipalities and the client map has one.
+#[derive(Serialize)]
+struct Defaults {
+    server: ServerSettings,
+    tls: TlsSettings,
+    database: DatabaseSettings,
+    fonts: FontSettings,
+}
+
+impl Default for Defaults {
+    fn default() -> Self {
+        Self {
+            server: ServerSettings {
+                grpc_addr: "127.0.0.1:50051".parse().expect("valid address"),
+                metrics_addr: "127.0.0.1:9464".parse().expect("valid address"),
+                shutdown_grace_seconds: 20,
+            },
+            tls: TlsSettings {
+                cert: "dev-certs/server.pem".into(),
+                key: "dev-certs/server.key".into(),
+                client_ca: "dev-certs/ca.pem".into(),
+            },
+            database: DatabaseSettings {
+                url: Secret::new("postgres://kofu@localhost/kofu"),
+                pool_size: 16,
+                wait_timeout_ms: 2_000,
+            },
+            fonts: FontSettings {
+                primary: "/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf".into(),
+                fallback: "/usr/share/fonts/truetype/ipamj/ipamjm.ttf".into(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tax_names_follow_the_municipality_kind() {
+        let mut m: MunicipalitySettings = toml_municipality("東京都", "special_ward");
+        assert_eq!(m.tax_names(), ("特別区民税".into(), "都民税".into()));
+        m = toml_municipality("神奈川県", "city");
+        assert_eq!(m.tax_names(), ("市民税".into(), "県民税".into()));
+        m = toml_municipality("大阪府", "city");
+        assert_eq!(m.tax_names(), ("市民税".into(), "府民税".into()));
+        m = toml_municipality("北海道", "town");
+        assert_eq!(m.tax_names(), ("町民税".into(), "道民税".into()));
+    }
+
+    fn toml_municipality(prefecture: &str, kind: &str) -> MunicipalitySettings {
+        let text = format!(
+            r#"code = "131041"
+prefecture = "{prefecture}"
+name = "x"
+kind = "{kind}"
+mayor_title = "x"
+mayor_name = "x"
+seal_text = "x"
+"#
+        );
+        Figment::from(Toml::string(&text)).extract().unwrap()
+    }
+
+    #[test]
+    fn secrets_stay_out_of_debug_output() {
+        let s = Secret::new("postgres://kofu:hunter2@db/kofu");
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+}

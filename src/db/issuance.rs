@@ -1,0 +1,130 @@
+//! Issuance records and certificate numbers. A record holds what was issued, to whom and its PDF's
+//! SHA-256 — never the PDF.
+
+use super::DbError;
+use crate::domain::lg_code::LgCode;
+use chrono::{DateTime, FixedOffset};
+
+/// One issued certificate as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuanceRecord {
+    pub lg_code: LgCode,
+    pub certificate_number: String,
+    pub request_id: String,
+    pub request_fingerprint: String,
+    pub addressee_no: String,
+    pub kind: String,
+    pub fiscal_year: i32,
+    pub copies: i32,
+    pub fee_yen: i32,
+    pub operator_code: String,
+    pub terminal_id: String,
+    pub client_identity: String,
+    pub pdf_sha256: String,
+    pub issued_at: DateTime<FixedOffset>,
+}
+
+pub async fn find_by_request(
+    client: &impl deadpool_postgres::GenericClient,
+    lg_code: LgCode,
+    request_id: &str,
+) -> Result<Option<IssuanceRecord>, DbError> {
+    let statement = client
+        .prepare_cached(
+            "SELECT certificate_number, request_fingerprint, addressee_no, kind, fiscal_year,
+                    copies, fee_yen, operator_code, terminal_id, client_identity, pdf_sha256,
+                    issued_at
+             FROM issuance WHERE lg_code = $1 AND request_id = $2",
+        )
+        .await?;
+    let row = client
+        .query_opt(&statement, &[&lg_code.to_string(), &request_id])
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let issued_at: DateTime<chrono::Utc> = row.try_get("issued_at")?;
+    Ok(Some(IssuanceRecord {
+        lg_code,
+        certificate_number: row.try_get("certificate_number")?,
+        request_id: request_id.to_owned(),
+        request_fingerprint: row.try_get("request_fingerprint")?,
+        addressee_no: row.try_get("addressee_no")?,
+        kind: row.try_get("kind")?,
+        fiscal_year: row.try_get("fiscal_year")?,
+        copies: row.try_get("copies")?,
+        fee_yen: row.try_get("fee_yen")?,
+        operator_code: row.try_get("operator_code")?,
+        terminal_id: row.try_get("terminal_id")?,
+        client_identity: row.try_get("client_identity")?,
+        pdf_sha256: row.try_get("pdf_sha256")?,
+        issued_at: issued_at.with_timezone(&crate::clock::japan()),
+    }))
+}
+
+/// The next number in the municipality's series for `fiscal_year`. Committed on its own, so a
+/// number is never handed out twice even if the certificate is then not recorded.
+pub async fn next_number(
+    client: &impl deadpool_postgres::GenericClient,
+    lg_code: LgCode,
+    fiscal_year: i32,
+) -> Result<i64, DbError> {
+    let statement = client
+        .prepare_cached(
+            "INSERT INTO certificate_counter (lg_code, fiscal_year, last_number) VALUES ($1, $2, 1)
+             ON CONFLICT (lg_code, fiscal_year)
+             DO UPDATE SET last_number = certificate_counter.last_number + 1
+             RETURNING last_number",
+        )
+        .await?;
+    Ok(client
+        .query_one(&statement, &[&lg_code.to_string(), &fiscal_year])
+        .await?
+        .get(0))
+}
+
+/// Whether the record was stored, or another request with the same request_id got there first.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Recorded {
+    Stored,
+    RequestIdTaken,
+}
+
+pub async fn insert(
+    client: &impl deadpool_postgres::GenericClient,
+    record: &IssuanceRecord,
+) -> Result<Recorded, DbError> {
+    let statement = client
+        .prepare_cached(
+            "INSERT INTO issuance (lg_code, certificate_number, request_id, request_fingerprint,
+                 addressee_no, kind, fiscal_year, copies, fee_yen, operator_code, terminal_id,
+                 client_identity, pdf_sha256, issued_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+             ON CONFLICT (lg_code, request_id) DO NOTHING",
+        )
+        .await?;
+    let inserted = client
+        .execute(
+            &statement,
+            &[
+                &record.lg_code.to_string(),
+                &record.certificate_number,
+                &record.request_id,
+                &record.request_fingerprint,
+                &record.addressee_no,
+                &record.kind,
+                &record.fiscal_year,
+                &record.copies,
+                &record.fee_yen,
+                &record.operator_code,
+                &record.terminal_id,
+                &record.client_identity,
+                &record.pdf_sha256,
+                &record.issued_at,
+            ],
+        )
+        .await?;
+    Ok(if inserted == 1 {
+        Recorded::Stored
+    } else {
+        Recorded::RequestIdTaken
+    })
+}

@@ -1,0 +1,57 @@
+//! PostgreSQL: the connection pool, migrations and one file per aggregate, each with its SQL next to
+//! the function that runs it. Knows nothing of gRPC or PDFs.
+
+pub mod issuance;
+pub mod migrate;
+pub mod residents;
+pub mod seed;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database URL: {0}")]
+    Url(tokio_postgres::Error),
+    #[error("database pool: {0}")]
+    Build(#[from] deadpool_postgres::BuildError),
+    #[error("no database connection became free in time")]
+    PoolTimeout,
+    #[error("cannot reach the database: {0}")]
+    Connect(String),
+    #[error("database: {0}")]
+    Query(#[from] tokio_postgres::Error),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    #[error("{0}")]
+    Migration(String),
+}
+
+impl From<deadpool_postgres::PoolError> for DbError {
+    fn from(error: deadpool_postgres::PoolError) -> Self {
+        use deadpool_postgres::PoolError;
+        match error {
+            PoolError::Timeout(_) => DbError::PoolTimeout,
+            PoolError::Backend(e) => DbError::Query(e),
+            other => DbError::Connect(other.to_string()),
+        }
+    }
+}
+
+/// A pool of `size` connections; a request waits at most `wait_timeout` for one.
+pub fn pool(url: &str, size: usize, wait_timeout: Duration) -> Result<Pool, DbError> {
+    let config: tokio_postgres::Config = url.parse().map_err(DbError::Url)?;
+    let manager = Manager::from_config(
+        config,
+        tokio_postgres::NoTls,
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    Ok(Pool::builder(manager)
+        .max_size(size)
+        .wait_timeout(Some(wait_timeout))
+        .create_timeout(Some(Duration::from_secs(5)))
+        .runtime(Runtime::Tokio1)
+        .build()?)
+}

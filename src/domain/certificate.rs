@@ -1,0 +1,274 @@
+//! A certificate request as kofu understands it once the wire format is checked: kind, year,
+//! copies, who is asking and from which kiosk.
+
+use super::fiscal_year;
+use super::lg_code::LgCode;
+use std::fmt;
+
+/// The four certificate kinds kiosks can print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CertificateKind {
+    /// 所得証明書
+    Income,
+    /// 課税証明書 / 非課税証明書
+    Taxation,
+    /// 所得・課税証明書
+    IncomeAndTaxation,
+    /// 納税証明書
+    TaxPayment,
+}
+
+impl CertificateKind {
+    pub const ALL: [CertificateKind; 4] = [
+        CertificateKind::Income,
+        CertificateKind::Taxation,
+        CertificateKind::IncomeAndTaxation,
+        CertificateKind::TaxPayment,
+    ];
+
+    /// A stable code for storage, metrics labels and the CLI.
+    pub fn code(self) -> &'static str {
+        match self {
+            CertificateKind::Income => "income",
+            CertificateKind::Taxation => "taxation",
+            CertificateKind::IncomeAndTaxation => "income-and-taxation",
+            CertificateKind::TaxPayment => "tax-payment",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+impl fmt::Display for CertificateKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Why a request is malformed. Messages name the field and say what is expected; they never
+/// echo a value that could be personal data.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    #[error("request_id must be 1 to 64 characters of 0-9 A-Z a-z _ -")]
+    RequestId,
+    #[error("municipality_code: {0}")]
+    MunicipalityCode(#[from] super::lg_code::LgCodeError),
+    #[error("applicant.card_serial must be 1 to 64 characters of 0-9 A-Z a-z -")]
+    CardSerial,
+    #[error("kind must be one of INCOME, TAXATION, INCOME_AND_TAXATION, TAX_PAYMENT")]
+    Kind,
+    #[error(
+        "fiscal_year must be a Gregorian year from {} to {}, e.g. 2025 for 令和7年度",
+        fiscal_year::EARLIEST,
+        fiscal_year::LATEST
+    )]
+    FiscalYear,
+    #[error("copies must be from 1 to {max}")]
+    Copies { max: u32 },
+    #[error("kiosk.operator_code must be 1 to 16 characters of 0-9 A-Z a-z _ -")]
+    OperatorCode,
+    #[error("kiosk.terminal_id must be 1 to 32 characters of 0-9 A-Z a-z _ -")]
+    TerminalId,
+}
+
+fn is_token(text: &str, max_len: usize, allow_underscore: bool) -> bool {
+    !text.is_empty()
+        && text.len() <= max_len
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || (allow_underscore && b == b'_'))
+}
+
+/// The JPKI user-certificate serial the centre verified: an opaque token, never logged.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CardSerial(String);
+
+impl CardSerial {
+    pub fn parse(text: &str) -> Result<Self, RequestError> {
+        if is_token(text, 64, false) {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err(RequestError::CardSerial)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for CardSerial {
+    // Keeps the serial out of logs and panics: it identifies a person.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CardSerial(..)")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kiosk {
+    pub operator_code: String,
+    pub terminal_id: String,
+}
+
+impl Kiosk {
+    pub fn parse(operator_code: &str, terminal_id: &str) -> Result<Self, RequestError> {
+        if !is_token(operator_code, 16, true) {
+            return Err(RequestError::OperatorCode);
+        }
+        if !is_token(terminal_id, 32, true) {
+            return Err(RequestError::TerminalId);
+        }
+        Ok(Self {
+            operator_code: operator_code.to_owned(),
+            terminal_id: terminal_id.to_owned(),
+        })
+    }
+}
+
+/// A certificate number: the era and year of the fiscal year of issue, then the municipality's
+/// running number for that year, e.g. "R7-0000123".
+pub fn certificate_number(issued_on: chrono::NaiveDate, sequence: i64) -> String {
+    let fiscal_year = fiscal_year::containing(issued_on);
+    let (era, year) = super::era::era_year(
+        chrono::NaiveDate::from_ymd_opt(fiscal_year, 4, 1).expect("valid date"),
+    )
+    .expect("issue dates are after 1873");
+    format!("{}{}-{:07}", era.initial(), year, sequence)
+}
+
+/// The copies a kiosk may ask for at most, whatever a municipality configures.
+pub const MAX_COPIES_ON_WIRE: u32 = 99;
+
+/// A well-formed certificate request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssueRequest {
+    pub request_id: String,
+    pub lg_code: LgCode,
+    pub card_serial: CardSerial,
+    pub kind: CertificateKind,
+    pub fiscal_year: i32,
+    pub copies: u32,
+    pub kiosk: Kiosk,
+}
+
+/// The request's fields as they came off the wire.
+#[derive(Debug, Clone, Copy)]
+pub struct RawIssueRequest<'a> {
+    pub request_id: &'a str,
+    pub municipality_code: &'a str,
+    pub card_serial: &'a str,
+    pub kind: Option<CertificateKind>,
+    pub fiscal_year: i32,
+    pub copies: i32,
+    pub operator_code: &'a str,
+    pub terminal_id: &'a str,
+}
+
+impl IssueRequest {
+    pub fn parse(raw: RawIssueRequest<'_>) -> Result<Self, RequestError> {
+        if !is_token(raw.request_id, 64, true) {
+            return Err(RequestError::RequestId);
+        }
+        let lg_code = LgCode::parse(raw.municipality_code)?;
+        let card_serial = CardSerial::parse(raw.card_serial)?;
+        let kind = raw.kind.ok_or(RequestError::Kind)?;
+        if !(fiscal_year::EARLIEST..=fiscal_year::LATEST).contains(&raw.fiscal_year) {
+            return Err(RequestError::FiscalYear);
+        }
+        let copies = u32::try_from(raw.copies)
+            .ok()
+            .filter(|c| (1..=MAX_COPIES_ON_WIRE).contains(c))
+            .ok_or(RequestError::Copies {
+                max: MAX_COPIES_ON_WIRE,
+            })?;
+        let kiosk = Kiosk::parse(raw.operator_code, raw.terminal_id)?;
+        Ok(Self {
+            request_id: raw.request_id.to_owned(),
+            lg_code,
+            card_serial,
+            kind,
+            fiscal_year: raw.fiscal_year,
+            copies,
+            kiosk,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> RawIssueRequest<'static> {
+        RawIssueRequest {
+            request_id: "req-0001",
+            municipality_code: "131041",
+            card_serial: "0A1B2C3D4E5F6789",
+            kind: Some(CertificateKind::IncomeAndTaxation),
+            fiscal_year: 2025,
+            copies: 1,
+            operator_code: "SEVEN",
+            terminal_id: "T-0001",
+        }
+    }
+
+    fn check(change: impl FnOnce(&mut RawIssueRequest<'static>), expected: Option<RequestError>) {
+        let mut raw = valid();
+        change(&mut raw);
+        assert_eq!(IssueRequest::parse(raw).err(), expected);
+    }
+
+    #[test]
+    fn accepts_a_well_formed_request() {
+        check(|_| {}, None);
+        check(|r| r.copies = 99, None);
+    }
+
+    #[test]
+    fn names_the_field_that_is_wrong() {
+        check(|r| r.request_id = "", Some(RequestError::RequestId));
+        check(|r| r.request_id = "a b", Some(RequestError::RequestId));
+        check(|r| r.card_serial = "", Some(RequestError::CardSerial));
+        check(
+            |r| r.card_serial = "ABC_DEF",
+            Some(RequestError::CardSerial),
+        );
+        check(|r| r.kind = None, Some(RequestError::Kind));
+        check(|r| r.fiscal_year = 1999, Some(RequestError::FiscalYear));
+        check(|r| r.copies = 0, Some(RequestError::Copies { max: 99 }));
+        check(|r| r.copies = -1, Some(RequestError::Copies { max: 99 }));
+        check(|r| r.copies = 100, Some(RequestError::Copies { max: 99 }));
+        check(|r| r.operator_code = "", Some(RequestError::OperatorCode));
+        check(|r| r.terminal_id = "t/1", Some(RequestError::TerminalId));
+        assert!(matches!(
+            IssueRequest::parse(RawIssueRequest {
+                municipality_code: "131042",
+                ..valid()
+            }),
+            Err(RequestError::MunicipalityCode(_))
+        ));
+    }
+
+    #[test]
+    fn card_serial_stays_out_of_debug_output() {
+        let serial = CardSerial::parse("0A1B2C3D4E5F6789").unwrap();
+        assert!(!format!("{serial:?}").contains("0A1B"));
+    }
+
+    #[test]
+    fn certificate_numbers_carry_the_fiscal_year_of_issue() {
+        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(certificate_number(d(2025, 6, 10), 123), "R7-0000123");
+        assert_eq!(certificate_number(d(2026, 3, 31), 1), "R7-0000001");
+        assert_eq!(certificate_number(d(2026, 4, 1), 1), "R8-0000001");
+    }
+
+    #[test]
+    fn kind_codes_round_trip() {
+        for kind in CertificateKind::ALL {
+            assert_eq!(CertificateKind::from_code(kind.code()), Some(kind));
+        }
+    }
+}

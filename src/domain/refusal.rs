@@ -1,0 +1,109 @@
+//! Refusals: the business answer "this cannot be issued at a kiosk", with the sentence the kiosk shows.
+//!
+//! Messages are generic on purpose: they reveal no personal data, and reasons a third party could
+//! exploit (a support measure, a stop flag) read like any other "ask at the counter".
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RefusalReason {
+    UnknownCard,
+    MovedOut,
+    Deceased,
+    SupportMeasure,
+    IssuanceStopped,
+    UnderMinimumAge,
+    NotResidentOnAssessmentDate,
+    NoDeclaration,
+    YearNotAvailable,
+    KindNotOffered,
+    NotTaxedYear,
+    Arrears,
+    PaymentNotYetReflected,
+    UnderRevision,
+    OutsideServiceHours,
+    UnprintableCharacter,
+}
+
+const ASK_AT_COUNTER: &str =
+    "この証明書はコンビニ交付では発行できません。市区町村の窓口でお問い合わせください。";
+
+impl RefusalReason {
+    /// A stable code for metrics labels and the audit trail.
+    pub fn code(self) -> &'static str {
+        match self {
+            RefusalReason::UnknownCard => "unknown_card",
+            RefusalReason::MovedOut => "moved_out",
+            RefusalReason::Deceased => "deceased",
+            RefusalReason::SupportMeasure => "support_measure",
+            RefusalReason::IssuanceStopped => "issuance_stopped",
+            RefusalReason::UnderMinimumAge => "under_minimum_age",
+            RefusalReason::NotResidentOnAssessmentDate => "not_resident_on_assessment_date",
+            RefusalReason::NoDeclaration => "no_declaration",
+            RefusalReason::YearNotAvailable => "year_not_available",
+            RefusalReason::KindNotOffered => "kind_not_offered",
+            RefusalReason::NotTaxedYear => "not_taxed_year",
+            RefusalReason::Arrears => "arrears",
+            RefusalReason::PaymentNotYetReflected => "payment_not_yet_reflected",
+            RefusalReason::UnderRevision => "under_revision",
+            RefusalReason::OutsideServiceHours => "outside_service_hours",
+            RefusalReason::UnprintableCharacter => "unprintable_character",
+        }
+    }
+
+    /// The sentence the kiosk shows the resident.
+    pub fn kiosk_message(self) -> &'static str {
+        match self {
+            RefusalReason::UnknownCard => {
+                "このカードでは証明書を発行できません。カードの交付や暗証番号の再設定の翌日からご利用いただけます。"
+            }
+            RefusalReason::UnderMinimumAge => {
+                "年齢の条件により、コンビニ交付をご利用いただけません。"
+            }
+            RefusalReason::YearNotAvailable => {
+                "ご指定の年度の証明書はコンビニ交付では発行できません。"
+            }
+            RefusalReason::KindNotOffered => "この種類の証明書はコンビニ交付では発行していません。",
+            RefusalReason::OutsideServiceHours => {
+                "現在はサービス提供時間外です。サービス提供時間内に再度ご利用ください。"
+            }
+            // Everything that depends on the person's circumstances reads the same, so that someone
+            // looking over the resident's shoulder learns nothing (a support measure above all).
+            RefusalReason::MovedOut
+            | RefusalReason::Deceased
+            | RefusalReason::SupportMeasure
+            | RefusalReason::IssuanceStopped
+            | RefusalReason::NotResidentOnAssessmentDate
+            | RefusalReason::NoDeclaration
+            | RefusalReason::NotTaxedYear
+            | RefusalReason::Arrears
+            | RefusalReason::PaymentNotYetReflected
+            | RefusalReason::UnderRevision
+            | RefusalReason::UnprintableCharacter => ASK_AT_COUNTER,
+        }
+    }
+}
+
+impl fmt::Display for RefusalReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn support_measure_reads_like_any_personal_refusal() {
+        assert_eq!(
+            RefusalReason::SupportMeasure.kiosk_message(),
+            RefusalReason::NoDeclaration.kiosk_message()
+        );
+        assert!(
+            !RefusalReason::SupportMeasure
+                .kiosk_message()
+                .contains("支援")
+        );
+    }
+}

@@ -1,0 +1,28 @@
+//! The one place where errors become gRPC statuses. Validation → INVALID_ARGUMENT, a municipality
+//! not served → NOT_FOUND, a reused request_id → ALREADY_EXISTS, database unreachable → UNAVAILABLE,
+//! anything else → INTERNAL with a generic message (the cause is logged here, once).
+
+use crate::db::DbError;
+use crate::issuance::IssueError;
+use tonic::Status;
+
+impl From<IssueError> for Status {
+    fn from(error: IssueError) -> Self {
+        match &error {
+            IssueError::Invalid(e) => Status::invalid_argument(e.to_string()),
+            IssueError::UnknownMunicipality(_) => Status::not_found(error.to_string()),
+            IssueError::RequestIdReused => Status::already_exists(error.to_string()),
+            IssueError::NotReproducible => Status::failed_precondition(error.to_string()),
+            IssueError::Db(DbError::PoolTimeout | DbError::Connect(_)) => {
+                tracing::warn!(error = %error, "database unavailable");
+                Status::unavailable("the issuing server cannot reach its database; retry shortly")
+            }
+            IssueError::Db(_) | IssueError::Render(_) => {
+                tracing::error!(error = %error, "internal error");
+                Status::internal(
+                    "internal error in the issuing server; the operator has been logged the cause",
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! Issuing a certificate: resolve the card, apply the rules, number, render and record it.
+//! This is the one place that combines the database, the domain rules and the renderer; the
+//! gRPC handler only converts to and from the wire.
+
+use crate::clock::Clock;
+use crate::compose::{self, CertificateInput};
+use crate::config::{MunicipalitySettings, Settings};
+use crate::db::issuance::{IssuanceRecord, Recorded};
+use crate::db::{self, DbError};
+use crate::domain::certificate::{self, IssueRequest, RequestError};
+use crate::domain::eligibility;
+use crate::domain::lg_code::LgCode;
+use crate::domain::refusal::RefusalReason;
+use crate::pdf::{RenderError, Renderer};
+use chrono::{DateTime, FixedOffset, SubsecRound};
+use deadpool_postgres::Pool;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// A certificate handed to the relay. The PDF lives only in this value; kofu keeps its SHA-256.
+#[derive(Debug, Clone)]
+pub struct IssuedCertificate {
+    pub certificate_number: String,
+    pub pdf: Vec<u8>,
+    pub pdf_sha256: String,
+    pub fee_yen: u32,
+    pub copies: u32,
+    pub issued_at: DateTime<FixedOffset>,
+}
+
+#[derive(Debug, Clone)]
+pub enum IssueOutcome {
+    Issued(IssuedCertificate),
+    Refused(RefusalReason),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IssueError {
+    #[error(transparent)]
+    Invalid(#[from] RequestError),
+    #[error("municipality {0} is not served by this kofu server")]
+    UnknownMunicipality(LgCode),
+    #[error(
+        "request_id was already used for a different request; send a new request_id for a new request"
+    )]
+    RequestIdReused,
+    #[error(
+        "the certificate for this request_id cannot be reproduced because the tax data changed after it was issued; send a new request_id"
+    )]
+    NotReproducible,
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("rendering failed: {0}")]
+    Render(RenderError),
+}
+
+/// The caller as its client certificate identifies it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub identity: String,
+}
+
+pub struct IssuanceService {
+    pool: Pool,
+    renderer: Arc<Renderer>,
+    settings: Arc<Settings>,
+    clock: Clock,
+}
+
+impl IssuanceService {
+    pub fn new(pool: Pool, renderer: Arc<Renderer>, settings: Arc<Settings>, clock: Clock) -> Self {
+        Self {
+            pool,
+            renderer,
+            settings,
+            clock,
+        }
+    }
+
+    pub async fn issue(
+        &self,
+        request: &IssueRequest,
+        caller: &Caller,
+    ) -> Result<IssueOutcome, IssueError> {
+        let municipality = self
+            .settings
+            .municipality(request.lg_code)
+            .ok_or(IssueError::UnknownMunicipality(request.lg_code))?;
+        let policy = &municipality.policy;
+        if request.copies > policy.max_copies {
+            return Err(RequestError::Copies {
+                max: policy.max_copies,
+            }
+            .into());
+        }
+        let fingerprint = fingerprint(request);
+        let client = self.pool.get().await.map_err(DbError::from)?;
+
+        if let Some(record) =
+            db::issuance::find_by_request(&client, request.lg_code, &request.request_id).await?
+        {
+            return self
+                .reproduce(&client, municipality, &record, &fingerprint)
+                .await;
+        }
+
+        let now = self.clock.now().trunc_subsecs(0);
+        let today = now.date_naive();
+        let Some(person) = db::residents::by_card(
+            &client,
+            request.lg_code,
+            request.card_serial.as_str(),
+            request.fiscal_year,
+            today,
+        )
+        .await?
+        else {
+            return Ok(IssueOutcome::Refused(RefusalReason::UnknownCard));
+        };
+        let checks = eligibility::check_person(&person.resident, request.kind, policy, today)
+            .and_then(|()| {
+                eligibility::check_year(
+                    request.fiscal_year,
+                    person.assessment.as_ref(),
+                    policy,
+                    today,
+                )
+            });
+        if let Err(reason) = checks {
+            return Ok(IssueOutcome::Refused(reason));
+        }
+        let assessment = person
+            .assessment
+            .as_ref()
+            .expect("check_year refuses a year without an assessment");
+        // Check the person's own text before a number is spent on a certificate that cannot print.
+        for text in [
+            person.resident.name.as_str(),
+            person.resident.name_kana.as_str(),
+            person.resident.address.as_str(),
+            assessment
+                .address_on_assessment_date
+                .as_deref()
+                .unwrap_or(""),
+        ] {
+            if let Err(RenderError::UnprintableCharacter { .. }) =
+                self.renderer.check_printable(text)
+            {
+                return Ok(IssueOutcome::Refused(RefusalReason::UnprintableCharacter));
+            }
+        }
+
+        let sequence = db::issuance::next_number(
+            &client,
+            request.lg_code,
+            crate::domain::fiscal_year::containing(today),
+        )
+        .await?;
+        let certificate_number = certificate::certificate_number(today, sequence);
+        let pdf = match self.render(
+            municipality,
+            &person.resident,
+            assessment,
+            &certificate_number,
+            now,
+        ) {
+            Ok(pdf) => pdf,
+            Err(RenderError::UnprintableCharacter { .. }) => {
+                return Ok(IssueOutcome::Refused(RefusalReason::UnprintableCharacter));
+            }
+            Err(other) => return Err(IssueError::Render(other)),
+        };
+        let pdf_sha256 = hex::encode(Sha256::digest(&pdf));
+        let fee_yen = policy.fee_yen.per_copy(request.kind) * request.copies;
+        let record = IssuanceRecord {
+            lg_code: request.lg_code,
+            certificate_number: certificate_number.clone(),
+            request_id: request.request_id.clone(),
+            request_fingerprint: fingerprint.clone(),
+            addressee_no: person.resident.addressee_no.clone(),
+            kind: request.kind.code().into(),
+            fiscal_year: request.fiscal_year,
+            copies: request.copies as i32,
+            fee_yen: fee_yen as i32,
+            operator_code: request.kiosk.operator_code.clone(),
+            terminal_id: request.kiosk.terminal_id.clone(),
+            client_identity: caller.identity.clone(),
+            pdf_sha256: pdf_sha256.clone(),
+            issued_at: now,
+        };
+        match db::issuance::insert(&client, &record).await? {
+            Recorded::Stored => Ok(IssueOutcome::Issued(IssuedCertificate {
+                certificate_number,
+                pdf,
+                pdf_sha256,
+                fee_yen,
+                copies: request.copies,
+                issued_at: now,
+            })),
+            // A concurrent retry of the same request won the race: answer with its certificate.
+            Recorded::RequestIdTaken => {
+                let record =
+                    db::issuance::find_by_request(&client, request.lg_code, &request.request_id)
+                        .await?
+                        .ok_or_else(|| DbError::Corrupt("issuance record vanished".into()))?;
+                self.reproduce(&client, municipality, &record, &fingerprint)
+                    .await
+            }
+        }
+    }
+
+    /// Answers a retry with the certificate first issued: same number, same bytes.
+    async fn reproduce(
+        &self,
+        client: &impl deadpool_postgres::GenericClient,
+        municipality: &MunicipalitySettings,
+        record: &IssuanceRecord,
+        fingerprint: &str,
+    ) -> Result<IssueOutcome, IssueError> {
+        if record.request_fingerprint != fingerprint {
+            return Err(IssueError::RequestIdReused);
+        }
+        let person = db::residents::by_addressee(
+            client,
+            record.lg_code,
+            &record.addressee_no,
+            record.fiscal_year,
+        )
+        .await?
+        .ok_or(IssueError::NotReproducible)?;
+        let assessment = person
+            .assessment
+            .as_ref()
+            .ok_or(IssueError::NotReproducible)?;
+        let pdf = self
+            .render(
+                municipality,
+                &person.resident,
+                assessment,
+                &record.certificate_number,
+                record.issued_at,
+            )
+            .map_err(IssueError::Render)?;
+        let pdf_sha256 = hex::encode(Sha256::digest(&pdf));
+        if pdf_sha256 != record.pdf_sha256 {
+            return Err(IssueError::NotReproducible);
+        }
+        Ok(IssueOutcome::Issued(IssuedCertificate {
+            certificate_number: record.certificate_number.clone(),
+            pdf,
+            pdf_sha256,
+            fee_yen: record.fee_yen as u32,
+            copies: record.copies as u32,
+            issued_at: record.issued_at,
+        }))
+    }
+
+    fn render(
+        &self,
+        municipality: &MunicipalitySettings,
+        resident: &crate::domain::resident::Resident,
+        assessment: &crate::domain::assessment::Assessment,
+        certificate_number: &str,
+        issued_at: DateTime<FixedOffset>,
+    ) -> Result<Vec<u8>, RenderError> {
+        let document = compose::income_and_taxation(&CertificateInput {
+            municipality,
+            resident,
+            assessment,
+            certificate_number,
+            issued_on: issued_at.with_timezone(&crate::clock::japan()).date_naive(),
+        });
+        self.renderer.render(&document)
+    }
+}
+
+/// SHA-256 over the request's fields, telling a retry (same fields) from a reuse of its request_id.
+fn fingerprint(request: &IssueRequest) -> String {
+    let mut hasher = Sha256::new();
+    for field in [
+        request.lg_code.to_string().as_str(),
+        request.card_serial.as_str(),
+        request.kind.code(),
+        &request.fiscal_year.to_string(),
+        &request.copies.to_string(),
+        &request.kiosk.operator_code,
+        &request.kiosk.terminal_id,
+    ] {
+        hasher.update(field.as_bytes());
+        hasher.update([0u8]);
+    }
+    hex::encode(hasher.finalize())
+}

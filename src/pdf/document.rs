@@ -1,0 +1,50 @@
+//! What goes on a certificate page, as plain text already formatted for print (和暦 dates,
+//! amounts with separators). The renderer lays it out; it does not know what a tax is.
+
+/// One A4 portrait certificate page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// e.g. "令和7年度 特別区民税・都民税 所得・課税証明書"
+    pub title: String,
+    /// e.g. "（令和6年1月1日から令和6年12月31日までの所得）"
+    pub subtitle: Option<String>,
+    /// The person block: label / value rows (住所, 氏名, フリガナ, 生年月日 …).
+    pub person: Vec<Field>,
+    /// Tables, in reading order.
+    pub sections: Vec<Section>,
+    /// "上記のとおり証明します。"
+    pub certify_text: String,
+    /// e.g. "令和7年6月10日"
+    pub issue_date: String,
+    /// e.g. "証明書番号 第R7-000123号"
+    pub certificate_number: String,
+    /// The certifying head's title and name, e.g. "新宿区長　吉住　健一"
+    pub issuer: String,
+    /// Text of the official seal (公印), drawn over the end of the issuer's name, e.g. "新宿区長之印".
+    pub seal_text: String,
+    /// Small print at the foot of the page.
+    pub footnote: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub label: String,
+    pub value: String,
+}
+
+/// A table: a heading, optional column headers over the value columns, and rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// e.g. "所得の内訳（円）"
+    pub heading: String,
+    /// Headers of the value columns, e.g. ["収入金額", "所得金額"]; empty for one unlabeled column.
+    pub columns: Vec<String>,
+    pub rows: Vec<Row>,
+}
+
+/// A table row: a label and one right-aligned value per column ("" leaves a cell empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub label: String,
+    pub values: Vec<String>,
+}

@@ -1,0 +1,170 @@
+//! A stand-in for the J-LIS certificate centre relay: connects over mutual TLS, plays kiosk
+//! requests for residents of a synthetic municipality, writes some of the PDFs to a folder and
+//! reports outcomes and client-side latency.
+//!
+//! The relay knows residents only by their card serials; it learns them by regenerating the same
+//! deterministic synthetic municipality that `kofu seed` wrote (same seed and count).
+
+use crate::grpc::pb;
+use crate::grpc::pb::issuance_service_client::IssuanceServiceClient;
+use crate::synthetic::{self, Municipality};
+use anyhow::Context;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use tonic::transport::{Channel, Endpoint};
+
+pub struct RelaySimOptions {
+    pub server: String,
+    pub server_name: String,
+    pub ca: PathBuf,
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    pub municipality: Municipality,
+    pub seed: u64,
+    pub residents: usize,
+    pub fiscal_year: i32,
+    pub requests: usize,
+    pub concurrency: usize,
+    pub out_dir: PathBuf,
+    pub save: usize,
+}
+
+/// What the simulation saw.
+#[derive(Debug, Default)]
+pub struct RelaySimReport {
+    pub issued: usize,
+    pub refused: BTreeMap<String, usize>,
+    pub errors: BTreeMap<String, usize>,
+    pub saved: Vec<PathBuf>,
+    pub latencies: Vec<Duration>,
+}
+
+impl RelaySimReport {
+    pub fn percentile(&self, p: f64) -> Duration {
+        if self.latencies.is_empty() {
+            return Duration::ZERO;
+        }
+        let mut sorted = self.latencies.clone();
+        sorted.sort();
+        let index = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+        sorted[index]
+    }
+}
+
+pub async fn connect(
+    server: &str,
+    server_name: &str,
+    ca: &std::path::Path,
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> anyhow::Result<Channel> {
+    let tls = crate::tls::client_config(ca, cert, key, server_name)?;
+    Endpoint::from_shared(server.to_owned())?
+        .tls_config(tls)?
+        .connect_timeout(Duration::from_secs(5))
+        .connect()
+        .await
+        .with_context(|| format!("connecting to {server}"))
+}
+
+pub async fn run(options: RelaySimOptions) -> anyhow::Result<RelaySimReport> {
+    let channel = connect(
+        &options.server,
+        &options.server_name,
+        &options.ca,
+        &options.cert,
+        &options.key,
+    )
+    .await?;
+    let serials: Vec<String> = synthetic::people(
+        options.seed,
+        &options.municipality,
+        options.residents,
+        options.fiscal_year,
+    )
+    .flat_map(|p| p.card_links.into_iter().map(|c| c.card_serial))
+    .collect();
+    anyhow::ensure!(
+        !serials.is_empty(),
+        "the synthetic municipality has no card links"
+    );
+    std::fs::create_dir_all(&options.out_dir)
+        .with_context(|| format!("creating {}", options.out_dir.display()))?;
+
+    let code = options.municipality.lg_code.to_string();
+    // Request ids unique to this run, so a rerun against the same database issues anew.
+    let run = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (tx, mut rx) = tokio::sync::mpsc::channel(options.concurrency * 2);
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    for worker in 0..options.concurrency.max(1) {
+        let mut client = IssuanceServiceClient::new(channel.clone());
+        let serials = serials.clone();
+        let next = next.clone();
+        let tx = tx.clone();
+        let code = code.clone();
+        let total = options.requests;
+        let fiscal_year = options.fiscal_year;
+        tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= total {
+                    break;
+                }
+                let request = pb::IssueCertificateRequest {
+                    request_id: format!("sim-{run:x}-{i:06}"),
+                    municipality_code: code.clone(),
+                    applicant: Some(pb::Applicant {
+                        card_serial: serials[i % serials.len()].clone(),
+                    }),
+                    kind: pb::CertificateKind::IncomeAndTaxation as i32,
+                    fiscal_year,
+                    copies: 1,
+                    kiosk: Some(pb::Kiosk {
+                        operator_code: "SIM".into(),
+                        terminal_id: format!("T{worker:03}"),
+                    }),
+                };
+                let sent = Instant::now();
+                let result = client.issue_certificate(request).await;
+                if tx.send((i, sent.elapsed(), result)).await.is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    drop(tx);
+
+    let mut report = RelaySimReport::default();
+    while let Some((i, latency, result)) = rx.recv().await {
+        report.latencies.push(latency);
+        match result.map(|r| r.into_inner().outcome) {
+            Ok(Some(pb::issue_certificate_response::Outcome::Issued(c))) => {
+                report.issued += 1;
+                if report.saved.len() < options.save {
+                    let path = options
+                        .out_dir
+                        .join(format!("{}-{i:06}.pdf", c.certificate_number));
+                    std::fs::write(&path, &c.pdf)
+                        .with_context(|| format!("writing {}", path.display()))?;
+                    report.saved.push(path);
+                }
+            }
+            Ok(Some(pb::issue_certificate_response::Outcome::Refusal(r))) => {
+                let reason = pb::RefusalReason::try_from(r.reason)
+                    .map_or_else(|_| r.reason.to_string(), |r| r.as_str_name().to_owned());
+                *report.refused.entry(reason).or_default() += 1;
+            }
+            Ok(None) => *report.errors.entry("empty response".into()).or_default() += 1,
+            Err(status) => {
+                *report
+                    .errors
+                    .entry(format!("{:?}: {}", status.code(), status.message()))
+                    .or_default() += 1
+            }
+        }
+    }
+    Ok(report)
+}

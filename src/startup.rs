@@ -1,0 +1,199 @@
+//! Building and running the server: check the database schema, load fonts once, bind the gRPC and
+//! metrics listeners, then serve until a shutdown future completes, draining in-flight calls.
+
+use crate::clock::Clock;
+use crate::config::{Role, Settings};
+use crate::db;
+use crate::grpc::auth::Authorizer;
+use crate::grpc::issuance::IssuanceApi;
+use crate::grpc::pb;
+use crate::grpc::pb::issuance_service_server::IssuanceServiceServer;
+use crate::issuance::IssuanceService;
+use crate::metrics::Metrics;
+use crate::pdf::{FontPaths, Renderer};
+use anyhow::Context;
+use deadpool_postgres::Pool;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::Server;
+
+/// A server ready to run: listeners bound, database checked, fonts loaded.
+pub struct App {
+    settings: Arc<Settings>,
+    pool: Pool,
+    renderer: Arc<Renderer>,
+    metrics: Metrics,
+    grpc_listener: TcpListener,
+    metrics_listener: TcpListener,
+}
+
+impl App {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let pool = db::pool(
+            settings.database.url.expose(),
+            settings.database.pool_size,
+            Duration::from_millis(settings.database.wait_timeout_ms),
+        )?;
+        {
+            let client = pool
+                .get()
+                .await
+                .map_err(db::DbError::from)
+                .context("connecting to the database")?;
+            db::migrate::ensure_current(&client).await?;
+        }
+        let renderer = Renderer::new(&FontPaths {
+            primary: settings.fonts.primary.clone(),
+            fallback: settings.fonts.fallback.clone(),
+        })
+        .context("loading fonts")?;
+        let grpc_listener = TcpListener::bind(settings.server.grpc_addr)
+            .await
+            .with_context(|| format!("binding gRPC to {}", settings.server.grpc_addr))?;
+        let metrics_listener = TcpListener::bind(settings.server.metrics_addr)
+            .await
+            .with_context(|| format!("binding metrics to {}", settings.server.metrics_addr))?;
+        Ok(Self {
+            settings: Arc::new(settings),
+            pool,
+            renderer: Arc::new(renderer),
+            metrics: Metrics::new(),
+            grpc_listener,
+            metrics_listener,
+        })
+    }
+
+    pub fn grpc_addr(&self) -> SocketAddr {
+        self.grpc_listener.local_addr().expect("bound listener")
+    }
+
+    pub fn metrics_addr(&self) -> SocketAddr {
+        self.metrics_listener.local_addr().expect("bound listener")
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting, lets in-flight calls finish for up
+    /// to `server.shutdown_grace_seconds`, and returns.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let settings = self.settings.clone();
+        let tls = crate::tls::server_config(
+            &settings.tls.cert,
+            &settings.tls.key,
+            &settings.tls.client_ca,
+        )?;
+        let clock = Clock::from_setting(settings.clock.fixed_now);
+        if let Clock::Fixed(at) = clock {
+            tracing::warn!(clock.fixed_now = %at, "the clock is fixed by configuration");
+        }
+        let service = Arc::new(IssuanceService::new(
+            self.pool.clone(),
+            self.renderer.clone(),
+            settings.clone(),
+            clock,
+        ));
+        let authorizer = Authorizer::new(settings.clients.clone());
+        let any_role: &'static [Role] = &[Role::Relay, Role::Sync, Role::Ops];
+
+        let (health_reporter, health_service) = tonic_health::server::health_reporter();
+        health_reporter
+            .set_serving::<IssuanceServiceServer<IssuanceApi>>()
+            .await;
+        let reflection = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .build_v1()?;
+
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
+        });
+        let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        };
+
+        let metrics_router = axum::Router::new().route(
+            "/metrics",
+            axum::routing::get({
+                let metrics = self.metrics.clone();
+                let pool = self.pool.clone();
+                move || {
+                    let body = metrics.render(&pool);
+                    async move {
+                        (
+                            [("content-type", "text/plain; version=0.0.4; charset=utf-8")],
+                            body,
+                        )
+                    }
+                }
+            }),
+        );
+        let metrics_server = axum::serve(self.metrics_listener, metrics_router)
+            .with_graceful_shutdown(stopped(stop_rx.clone()));
+        let metrics_task = tokio::spawn(async move { metrics_server.await });
+
+        let incoming = tokio_stream::wrappers::TcpListenerStream::new(self.grpc_listener);
+        let grpc = Server::builder()
+            .tls_config(tls)?
+            .add_service(InterceptedService::new(
+                health_service,
+                authorizer.require("grpc.health.v1.Health", any_role),
+            ))
+            .add_service(InterceptedService::new(
+                reflection,
+                authorizer.require("grpc.reflection.v1.ServerReflection", any_role),
+            ))
+            .add_service(InterceptedService::new(
+                IssuanceServiceServer::new(IssuanceApi::new(service, self.metrics.clone())),
+                authorizer.require("kofu.v1.IssuanceService", &[Role::Relay]),
+            ))
+            .serve_with_incoming_shutdown(incoming, {
+                let rx = stop_rx.clone();
+                let reporter = health_reporter.clone();
+                async move {
+                    stopped(rx).await;
+                    reporter
+                        .set_not_serving::<IssuanceServiceServer<IssuanceApi>>()
+                        .await;
+                    tracing::info!("shutting down: draining in-flight calls");
+                }
+            });
+        let grace = Duration::from_secs(settings.server.shutdown_grace_seconds);
+        tokio::select! {
+            result = grpc => result.context("gRPC server")?,
+            () = async {
+                stopped(stop_rx.clone()).await;
+                tokio::time::sleep(grace).await;
+            } => tracing::warn!(grace_seconds = grace.as_secs(), "calls still in flight after the grace period; stopping"),
+        }
+        let _ = metrics_task.await;
+        self.pool.close();
+        Ok(())
+    }
+}
+
+/// Completes on SIGTERM or SIGINT.
+pub async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        () = terminate => {},
+    }
+}

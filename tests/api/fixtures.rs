@@ -1,0 +1,148 @@
+//! The people the integration tests issue certificates for, with known data.
+
+use chrono::NaiveDate;
+use kofu::domain::assessment::{
+    Assessment, CollectionMethod, DeductionKind, DeductionLine, Dependants, IncomeKind, IncomeLine,
+    TaxAmounts,
+};
+use kofu::domain::resident::{CardLink, Resident, ResidentStatus};
+use kofu::synthetic::SyntheticPerson;
+
+pub const YAMADA_CARD: &str = "0A1B2C3D4E5F6001";
+pub const CHILD_CARD: &str = "0A1B2C3D4E5F6002";
+pub const UNDECLARED_CARD: &str = "0A1B2C3D4E5F6003";
+pub const UNKNOWN_CARD: &str = "FFFFFFFFFFFFFFFF";
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+const ADDRESS: &str = "東京都新宿区西新宿二丁目8番1号　新宿パークハイツ1203号";
+
+fn resident(addressee_no: &str, name: &str, kana: &str, birth: NaiveDate) -> Resident {
+    Resident {
+        addressee_no: addressee_no.into(),
+        name: name.into(),
+        name_kana: kana.into(),
+        birth_date: birth,
+        address: ADDRESS.into(),
+        status: ResidentStatus::Resident,
+        moved_in_on: None,
+        protection_measure: false,
+        issuance_stopped: false,
+    }
+}
+
+fn card(serial: &str, addressee_no: &str) -> CardLink {
+    CardLink {
+        card_serial: serial.into(),
+        addressee_no: addressee_no.into(),
+        valid_from: date(2023, 4, 1),
+        valid_until: None,
+    }
+}
+
+/// 山田 花子's 令和7年度 assessment: salary 6,850,000 and a little real-estate income.
+pub fn yamada_2025() -> Assessment {
+    Assessment {
+        addressee_no: "0000000001".into(),
+        fiscal_year: 2025,
+        address_on_assessment_date: Some(ADDRESS.into()),
+        declared: true,
+        taxable: true,
+        collection_method: CollectionMethod::Withholding,
+        income_lines: vec![
+            IncomeLine {
+                kind: IncomeKind::Salary,
+                revenue_yen: 6_850_000,
+                income_yen: 5_065_000,
+            },
+            IncomeLine {
+                kind: IncomeKind::RealEstate,
+                revenue_yen: 480_000,
+                income_yen: 120_000,
+            },
+        ],
+        deduction_lines: vec![
+            DeductionLine {
+                kind: DeductionKind::SocialInsurance,
+                amount_yen: 1_012_345,
+            },
+            DeductionLine {
+                kind: DeductionKind::LifeInsurance,
+                amount_yen: 70_000,
+            },
+            DeductionLine {
+                kind: DeductionKind::Basic,
+                amount_yen: 430_000,
+            },
+        ],
+        total_income_yen: 5_185_000,
+        aggregate_income_yen: 5_185_000,
+        dependants: Dependants {
+            general: 1,
+            ..Dependants::default()
+        },
+        tax: TaxAmounts {
+            taxable_base_yen: 3_672_000,
+            municipal_income_levy_yen: 218_800,
+            municipal_per_capita_levy_yen: 3_000,
+            prefectural_income_levy_yen: 145_800,
+            prefectural_per_capita_levy_yen: 1_000,
+            forest_env_tax_yen: 1_000,
+            total_yen: 369_600,
+        },
+        under_revision: false,
+    }
+}
+
+pub fn people() -> std::vec::IntoIter<SyntheticPerson> {
+    let undeclared = Assessment {
+        addressee_no: "0000000003".into(),
+        declared: false,
+        taxable: false,
+        income_lines: vec![],
+        deduction_lines: vec![],
+        total_income_yen: 0,
+        aggregate_income_yen: 0,
+        dependants: Dependants::default(),
+        tax: TaxAmounts::default(),
+        ..yamada_2025()
+    };
+    vec![
+        SyntheticPerson {
+            resident: resident(
+                "0000000001",
+                "山田　花子",
+                "ヤマダ　ハナコ",
+                date(1985, 4, 15),
+            ),
+            card_links: vec![card(YAMADA_CARD, "0000000001")],
+            assessments: vec![yamada_2025()],
+            payments: vec![],
+        },
+        SyntheticPerson {
+            resident: resident(
+                "0000000002",
+                "山田　太一",
+                "ヤマダ　タイチ",
+                date(2015, 8, 1),
+            ),
+            card_links: vec![card(CHILD_CARD, "0000000002")],
+            assessments: vec![],
+            payments: vec![],
+        },
+        SyntheticPerson {
+            resident: resident(
+                "0000000003",
+                "佐藤　一郎",
+                "サトウ　イチロウ",
+                date(1960, 1, 2),
+            ),
+            card_links: vec![card(UNDECLARED_CARD, "0000000003")],
+            assessments: vec![undeclared],
+            payments: vec![],
+        },
+    ]
+    .into_iter()
+}

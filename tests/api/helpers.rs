@@ -1,0 +1,331 @@
+//! Test harness: a fresh database per test cloned from a migrated template, fresh certificates,
+//! and the server started in-process on port 0 with a fixed clock.
+
+use kofu::config::{
+    ClockSettings, DatabaseSettings, FontSettings, MunicipalityKind, MunicipalitySettings, Role,
+    Secret, ServerSettings, Settings, TlsSettings,
+};
+use kofu::dev_certs::DevCa;
+use kofu::domain::lg_code::LgCode;
+use kofu::grpc::pb::issuance_service_client::IssuanceServiceClient;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tonic::transport::Channel;
+
+pub const SHINJUKU: &str = "131041";
+/// Tests run on 1 July 令和7年 (2025), 10:00 in Japan: fiscal years 2022–2025 are open.
+pub const NOW: &str = "2025-07-01T10:00:00+09:00";
+
+fn admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL").expect(
+        "TEST_DATABASE_URL is not set: run the tests with `bash ops/test.sh`, which starts a private PostgreSQL",
+    )
+}
+
+/// `url` with its database name replaced.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, _) = url.rsplit_once('/').expect("a URL with a database name");
+    format!("{base}/{name}")
+}
+
+/// Runs an async block on a runtime of its own, so that process-wide set-up and `Drop` work
+/// whichever test's runtime is current.
+fn block_on_own_runtime<F: std::future::Future<Output = T> + Send + 'static, T: Send + 'static>(
+    future: F,
+) -> T {
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(future)
+    })
+    .join()
+    .unwrap()
+}
+
+async fn admin_client(url: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to the test database server: {e}"));
+    tokio::spawn(connection);
+    client
+}
+
+const TEMPLATE: &str = "kofu_test_template";
+
+/// Creates the migrated template once per test process.
+fn template() -> &'static str {
+    static READY: OnceLock<()> = OnceLock::new();
+    READY.get_or_init(|| {
+        block_on_own_runtime(async {
+            let admin = admin_client(&admin_url()).await;
+            let stale = admin
+                .query(
+                    "SELECT datname FROM pg_database WHERE datname LIKE 'kofu_test_%'",
+                    &[],
+                )
+                .await
+                .unwrap();
+            for row in stale {
+                let name: String = row.get(0);
+                admin
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await
+                    .unwrap();
+            }
+            admin
+                .batch_execute(&format!("CREATE DATABASE {TEMPLATE}"))
+                .await
+                .unwrap();
+            let mut client = admin_client(&with_database(&admin_url(), TEMPLATE)).await;
+            kofu::db::migrate::run(&mut client).await.unwrap();
+        })
+    });
+    TEMPLATE
+}
+
+/// A database of its own for one test, dropped with it.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+}
+
+impl TestDb {
+    pub fn migrated() -> Self {
+        Self::create(Some(template()))
+    }
+
+    pub fn empty() -> Self {
+        template();
+        Self::create(None)
+    }
+
+    fn create(template: Option<&'static str>) -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "kofu_test_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let sql = match template {
+            Some(t) => format!("CREATE DATABASE {name} TEMPLATE {t}"),
+            None => format!("CREATE DATABASE {name}"),
+        };
+        block_on_own_runtime(async move {
+            admin_client(&admin_url())
+                .await
+                .batch_execute(&sql)
+                .await
+                .unwrap();
+        });
+        let url = with_database(&admin_url(), &name);
+        Self { name, url }
+    }
+
+    pub async fn client(&self) -> tokio_postgres::Client {
+        admin_client(&self.url).await
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        block_on_own_runtime(async move {
+            let _ = admin_client(&admin_url()).await.batch_execute(&sql).await;
+        });
+    }
+}
+
+/// Certificates for one test: a CA, the server, and clients by identity.
+pub struct TestCerts {
+    pub dir: tempfile::TempDir,
+    ca: DevCa,
+}
+
+impl TestCerts {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = DevCa::new("kofu test CA").unwrap();
+        std::fs::write(dir.path().join("ca.pem"), ca.cert_pem()).unwrap();
+        let (cert, key) = ca.server().unwrap();
+        std::fs::write(dir.path().join("server.pem"), cert).unwrap();
+        std::fs::write(dir.path().join("server.key"), key).unwrap();
+        Self { dir, ca }
+    }
+
+    pub fn path(&self, file: &str) -> PathBuf {
+        self.dir.path().join(file)
+    }
+
+    /// Writes a client certificate whose CN is `identity`; returns (cert, key) paths.
+    pub fn client(&self, identity: &str) -> (PathBuf, PathBuf) {
+        let (cert, key) = self.ca.client(identity).unwrap();
+        let cert_path = self.path(&format!("client-{identity}.pem"));
+        let key_path = self.path(&format!("client-{identity}.key"));
+        std::fs::write(&cert_path, cert).unwrap();
+        std::fs::write(&key_path, key).unwrap();
+        (cert_path, key_path)
+    }
+}
+
+pub fn shinjuku() -> MunicipalitySettings {
+    MunicipalitySettings {
+        code: LgCode::parse(SHINJUKU).unwrap(),
+        prefecture: "東京都".into(),
+        name: "新宿区".into(),
+        kind: MunicipalityKind::SpecialWard,
+        mayor_title: "新宿区長".into(),
+        mayor_name: "新宿　太郎".into(),
+        seal_text: "新宿区長之印".into(),
+        policy: Default::default(),
+    }
+}
+
+pub fn settings(db: &TestDb, certs: &TestCerts) -> Settings {
+    Settings {
+        server: ServerSettings {
+            grpc_addr: "127.0.0.1:0".parse().unwrap(),
+            metrics_addr: "127.0.0.1:0".parse().unwrap(),
+            shutdown_grace_seconds: 5,
+        },
+        tls: TlsSettings {
+            cert: certs.path("server.pem"),
+            key: certs.path("server.key"),
+            client_ca: certs.path("ca.pem"),
+        },
+        clients: [
+            ("jlis-relay".to_owned(), Role::Relay),
+            ("tax-sync".to_owned(), Role::Sync),
+            ("kofu-ops".to_owned(), Role::Ops),
+        ]
+        .into_iter()
+        .collect(),
+        database: DatabaseSettings {
+            url: Secret::new(db.url.clone()),
+            pool_size: 8,
+            wait_timeout_ms: 2_000,
+        },
+        fonts: FontSettings {
+            primary: "/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf".into(),
+            fallback: "/usr/share/fonts/truetype/ipamj/ipamjm.ttf".into(),
+        },
+        clock: ClockSettings {
+            fixed_now: Some(chrono::DateTime::parse_from_rfc3339(NOW).unwrap()),
+        },
+        municipalities: vec![shinjuku()],
+    }
+}
+
+/// A running server with its own database and certificates.
+pub struct TestApp {
+    pub grpc_addr: std::net::SocketAddr,
+    pub metrics_addr: std::net::SocketAddr,
+    pub certs: TestCerts,
+    pub db: TestDb,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+/// Starts a server on a migrated database holding the fixture people.
+pub async fn spawn_app() -> TestApp {
+    let db = TestDb::migrated();
+    let mut client = db.client().await;
+    kofu::db::seed::replace_municipality(
+        &mut client,
+        LgCode::parse(SHINJUKU).unwrap(),
+        crate::fixtures::people,
+    )
+    .await
+    .unwrap();
+    spawn_app_on(db).await
+}
+
+pub async fn spawn_app_on(db: TestDb) -> TestApp {
+    let certs = TestCerts::new();
+    let app = kofu::startup::App::build(settings(&db, &certs))
+        .await
+        .expect("server builds");
+    let grpc_addr = app.grpc_addr();
+    let metrics_addr = app.metrics_addr();
+    let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(app.run_until(async {
+        let _ = stop.await;
+    }));
+    TestApp {
+        grpc_addr,
+        metrics_addr,
+        certs,
+        db,
+        shutdown: Some(shutdown),
+        task: Some(task),
+    }
+}
+
+impl TestApp {
+    /// A channel presenting a client certificate with CN `identity`, signed by the test CA.
+    pub async fn channel_as(&self, identity: &str) -> Result<Channel, anyhow::Error> {
+        let (cert, key) = self.certs.client(identity);
+        self.channel_with(&cert, &key).await
+    }
+
+    pub async fn channel_with(&self, cert: &Path, key: &Path) -> Result<Channel, anyhow::Error> {
+        kofu::relay_sim::connect(
+            &format!("https://localhost:{}", self.grpc_addr.port()),
+            "localhost",
+            &self.certs.path("ca.pem"),
+            cert,
+            key,
+        )
+        .await
+    }
+
+    pub async fn relay(&self) -> IssuanceServiceClient<Channel> {
+        IssuanceServiceClient::new(self.channel_as("jlis-relay").await.unwrap())
+    }
+
+    pub async fn metrics(&self) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(self.metrics_addr)
+            .await
+            .unwrap();
+        stream
+            .write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await.unwrap();
+        response
+    }
+
+    /// Signals shutdown and waits for the server to return.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        let _ = self.shutdown.take().unwrap().send(());
+        self.task.take().unwrap().await.unwrap()
+    }
+}
+
+/// Runs a PDF tool on `pdf` and returns its stdout; fails the test if the tool fails.
+pub fn pdf_tool(tool: &str, args: &[&str], pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("certificate.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let output = std::process::Command::new(tool)
+        .args(args)
+        .arg(&path)
+        .args(if tool == "pdftotext" {
+            &["-"][..]
+        } else {
+            &[][..]
+        })
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} is not installed ({e}): run ops/deps.sh"));
+    assert!(
+        output.status.success(),
+        "{tool} failed: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}

@@ -1,0 +1,264 @@
+//! IssueCertificate as the J-LIS relay uses it.
+
+use crate::fixtures::{CHILD_CARD, UNDECLARED_CARD, UNKNOWN_CARD, YAMADA_CARD};
+use crate::helpers::{SHINJUKU, pdf_tool, spawn_app};
+use kofu::grpc::pb::{self, issue_certificate_response::Outcome};
+use sha2::{Digest, Sha256};
+use tonic::Code;
+
+fn request(request_id: &str, card_serial: &str) -> pb::IssueCertificateRequest {
+    pb::IssueCertificateRequest {
+        request_id: request_id.into(),
+        municipality_code: SHINJUKU.into(),
+        applicant: Some(pb::Applicant {
+            card_serial: card_serial.into(),
+        }),
+        kind: pb::CertificateKind::IncomeAndTaxation as i32,
+        fiscal_year: 2025,
+        copies: 1,
+        kiosk: Some(pb::Kiosk {
+            operator_code: "SEVEN".into(),
+            terminal_id: "T-0001".into(),
+        }),
+    }
+}
+
+fn issued(response: pb::IssueCertificateResponse) -> pb::IssuedCertificate {
+    match response.outcome {
+        Some(Outcome::Issued(c)) => c,
+        other => panic!("expected a certificate, got {other:?}"),
+    }
+}
+
+fn refusal(response: pb::IssueCertificateResponse) -> pb::Refusal {
+    match response.outcome {
+        Some(Outcome::Refusal(r)) => r,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn issues_an_income_and_taxation_certificate_as_a_pdf() {
+    let app = spawn_app().await;
+    let mut relay = app.relay().await;
+
+    let certificate = issued(
+        relay
+            .issue_certificate(request("req-1", YAMADA_CARD))
+            .await
+            .unwrap()
+            .into_inner(),
+    );
+
+    assert_eq!(certificate.certificate_number, "R7-0000001");
+    assert_eq!(certificate.fee_yen, 300);
+    assert_eq!(certificate.copies, 1);
+    assert_eq!(
+        certificate.pdf_sha256,
+        hex::encode(Sha256::digest(&certificate.pdf))
+    );
+    let text = pdf_tool("pdftotext", &[], &certificate.pdf);
+    for expected in [
+        "山田　花子",
+        "ヤマダ　ハナコ",
+        "東京都新宿区西新宿二丁目8番1号　新宿パークハイツ1203号",
+        "令和7年度",
+        "特別区民税",
+        "都民税",
+        "所得・課税証明書",
+        "令和6年中",
+        "昭和60年4月15日",
+        "6,850,000",
+        "5,065,000",
+        "5,185,000",
+        "3,672,000",
+        "218,800",
+        "145,800",
+        "369,600",
+        "令和7年7月1日",
+        "R7-0000001",
+        "上記のとおり証明します。",
+        "新宿区長",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
+    }
+    let info = pdf_tool("pdfinfo", &[], &certificate.pdf);
+    assert!(info.contains("Pages:          1"), "{info}");
+    assert!(info.contains("595.276 x 841.89 pts (A4)"), "{info}");
+    let fonts = pdf_tool("pdffonts", &[], &certificate.pdf);
+    let font_rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert!(!font_rows.is_empty(), "no fonts:\n{fonts}");
+    for row in font_rows {
+        assert!(
+            row.contains("yes yes yes"),
+            "font not embedded as a subset with ToUnicode: {row}"
+        );
+        assert!(row.contains('+'), "font name has no subset tag: {row}");
+    }
+    pdf_tool("qpdf", &["--check"], &certificate.pdf);
+    // Nothing personal in the document information.
+    for personal in ["山田", "ヤマダ", "西新宿"] {
+        assert!(
+            !info.contains(personal),
+            "{personal} in PDF metadata:\n{info}"
+        );
+    }
+
+    // The record keeps the PDF's SHA-256, and no table can hold a PDF.
+    let db = app.db.client().await;
+    let row = db
+        .query_one(
+            "SELECT pdf_sha256, fee_yen, state FROM issuance WHERE certificate_number = $1",
+            &[&certificate.certificate_number],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), certificate.pdf_sha256);
+    assert_eq!(row.get::<_, i32>(1), 300);
+    assert_eq!(row.get::<_, String>(2), "issued");
+    let binary_columns: i64 = db
+        .query_one(
+            "SELECT count(*) FROM information_schema.columns
+             WHERE table_schema = 'public' AND data_type = 'bytea'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(binary_columns, 0);
+    app.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_retried_request_returns_the_same_certificate() {
+    let app = spawn_app().await;
+    let mut relay = app.relay().await;
+
+    let first = issued(
+        relay
+            .issue_certificate(request("req-retry", YAMADA_CARD))
+            .await
+            .unwrap()
+            .into_inner(),
+    );
+    let second = issued(
+        relay
+            .issue_certificate(request("req-retry", YAMADA_CARD))
+            .await
+            .unwrap()
+            .into_inner(),
+    );
+    assert_eq!(first.certificate_number, second.certificate_number);
+    assert_eq!(first.pdf_sha256, second.pdf_sha256);
+    assert_eq!(first.pdf, second.pdf);
+
+    let mut changed = request("req-retry", YAMADA_CARD);
+    changed.copies = 2;
+    let status = relay.issue_certificate(changed).await.unwrap_err();
+    assert_eq!(status.code(), Code::AlreadyExists, "{status:?}");
+    assert!(status.message().contains("request_id"), "{status:?}");
+    app.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn concurrent_requests_get_distinct_certificate_numbers() {
+    let app = spawn_app().await;
+    let relay = app.relay().await;
+    let calls = (0..16).map(|i| {
+        let mut relay = relay.clone();
+        async move {
+            issued(
+                relay
+                    .issue_certificate(request(&format!("req-c{i}"), YAMADA_CARD))
+                    .await
+                    .unwrap()
+                    .into_inner(),
+            )
+            .certificate_number
+        }
+    });
+    let mut numbers = futures_util::future::join_all(calls).await;
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 16);
+    app.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn refuses_what_cannot_be_issued_at_a_kiosk() {
+    let app = spawn_app().await;
+    let mut relay = app.relay().await;
+    let mut tax_payment = request("req-r4", YAMADA_CARD);
+    tax_payment.kind = pb::CertificateKind::TaxPayment as i32;
+    let mut old_year = request("req-r5", YAMADA_CARD);
+    old_year.fiscal_year = 2021;
+    let mut missing_year = request("req-r6", YAMADA_CARD);
+    missing_year.fiscal_year = 2024;
+    for (request, expected) in [
+        (
+            request("req-r1", UNKNOWN_CARD),
+            pb::RefusalReason::UnknownCard,
+        ),
+        (
+            request("req-r2", CHILD_CARD),
+            pb::RefusalReason::UnderMinimumAge,
+        ),
+        (
+            request("req-r3", UNDECLARED_CARD),
+            pb::RefusalReason::NoDeclaration,
+        ),
+        (tax_payment, pb::RefusalReason::KindNotOffered),
+        (old_year, pb::RefusalReason::YearNotAvailable),
+        (missing_year, pb::RefusalReason::NotResidentOnAssessmentDate),
+    ] {
+        let refusal = refusal(relay.issue_certificate(request).await.unwrap().into_inner());
+        assert_eq!(refusal.reason(), expected);
+        assert!(!refusal.message.is_empty());
+        assert!(!refusal.message.contains("山田"));
+    }
+    app.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn malformed_requests_are_invalid_arguments_naming_the_field() {
+    let app = spawn_app().await;
+    let mut relay = app.relay().await;
+    let cases: Vec<(Box<dyn Fn(&mut pb::IssueCertificateRequest)>, &str)> = vec![
+        (
+            Box::new(|r| r.municipality_code = "131042".into()),
+            "check digit",
+        ),
+        (
+            Box::new(|r| r.municipality_code = "13104".into()),
+            "6 digits",
+        ),
+        (Box::new(|r| r.kind = 0), "kind"),
+        (Box::new(|r| r.kind = 99), "kind"),
+        (Box::new(|r| r.copies = 0), "copies"),
+        (Box::new(|r| r.copies = 11), "copies must be from 1 to 10"),
+        (Box::new(|r| r.fiscal_year = 25), "fiscal_year"),
+        (Box::new(|r| r.applicant = None), "card_serial"),
+        (Box::new(|r| r.request_id = String::new()), "request_id"),
+        (Box::new(|r| r.kiosk = None), "operator_code"),
+    ];
+    for (i, (change, expected)) in cases.into_iter().enumerate() {
+        let mut request = request(&format!("req-bad-{i}"), YAMADA_CARD);
+        change(&mut request);
+        let status = relay.issue_certificate(request).await.unwrap_err();
+        assert_eq!(status.code(), Code::InvalidArgument, "case {i}: {status:?}");
+        assert!(
+            status.message().contains(expected),
+            "case {i}: {:?} lacks {expected:?}",
+            status.message()
+        );
+    }
+    let mut elsewhere = request("req-elsewhere", YAMADA_CARD);
+    elsewhere.municipality_code = "131130".into(); // 渋谷区: valid, but not served here
+    let status = relay.issue_certificate(elsewhere).await.unwrap_err();
+    assert_eq!(status.code(), Code::NotFound, "{status:?}");
+    assert!(status.message().contains("131130"));
+    app.stop().await.unwrap();
+}

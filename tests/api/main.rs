@@ -1,0 +1,9 @@
+//! Integration tests through kofu's public surface: gRPC over mutual TLS against a server started
+//! in-process on a fresh PostgreSQL database, PDFs checked with poppler and qpdf, and the CLI.
+
+mod access;
+mod cli;
+mod fixtures;
+mod helpers;
+mod issue_certificate;
+mod operations;
