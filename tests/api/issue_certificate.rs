@@ -222,11 +222,13 @@ async fn refuses_what_cannot_be_issued_at_a_kiosk() {
     app.stop().await.unwrap();
 }
 
+type Change = Box<dyn Fn(&mut pb::IssueCertificateRequest)>;
+
 #[tokio::test]
 async fn malformed_requests_are_invalid_arguments_naming_the_field() {
     let app = spawn_app().await;
     let mut relay = app.relay().await;
-    let cases: Vec<(Box<dyn Fn(&mut pb::IssueCertificateRequest)>, &str)> = vec![
+    let cases: Vec<(Change, &str)> = vec![
         (
             Box::new(|r| r.municipality_code = "131042".into()),
             "check digit",
