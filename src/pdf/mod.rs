@@ -1,31 +1,180 @@
-//! TEMPORARY STUB — replaced by the renderer.
+//! Certificates as PDF: a [`Document`] (the page's text) becomes one A4 page with the fonts
+//! embedded as subsets and a ToUnicode map, so that `pdftotext` reads back exactly what was
+//! printed. [`Renderer`] parses the fonts once; `render` is pure and deterministic after that.
+//!
+//! ```no_run
+//! # use kofu::pdf::{FontPaths, Renderer};
+//! let renderer = Renderer::new(&FontPaths {
+//!     primary: "/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf".into(),
+//!     fallback: "/usr/share/fonts/truetype/ipamj/ipamjm.ttf".into(),
+//! })?;
+//! let pdf = renderer.render(&kofu::pdf::sample::sample_document())?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
 pub mod document;
+mod fonts;
+mod layout;
+pub mod sample;
+mod writer;
+
 pub use document::{Document, Field, Row, Section};
+use std::path::PathBuf;
+
+/// Paths to the fonts: IPAex明朝 for text, IPAmj明朝 for characters only it has.
+#[derive(Debug, Clone)]
 pub struct FontPaths {
-    pub primary: std::path::PathBuf,
-    pub fallback: std::path::PathBuf,
+    pub primary: PathBuf,
+    pub fallback: PathBuf,
 }
-pub struct Renderer;
+
 #[derive(Debug, thiserror::Error)]
 pub enum FontError {
-    #[error("x")]
-    X,
+    #[error("cannot read font {path}: {reason}")]
+    Read { path: String, reason: String },
+    #[error("cannot parse font {path}: {reason}")]
+    Parse { path: String, reason: String },
 }
+
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
-    #[error("unprintable")]
+    /// No configured font has a glyph for a character. The message carries only the code point,
+    /// never the text around it.
+    #[error("a character (U+{code_point:04X}) has no glyph in any configured font")]
     UnprintableCharacter { code_point: u32 },
-    #[error("fit")]
+    #[error("the certificate's content does not fit on one A4 page")]
     DoesNotFit,
+    #[error("font subsetting failed: {0}")]
+    Subset(String),
 }
+
+/// Holds the parsed fonts; built once at start-up and shared by every request.
+pub struct Renderer {
+    fonts: fonts::FontSet,
+}
+
 impl Renderer {
-    pub fn new(_f: &FontPaths) -> Result<Renderer, FontError> {
-        Ok(Renderer)
+    pub fn new(paths: &FontPaths) -> Result<Self, FontError> {
+        Ok(Self {
+            fonts: fonts::FontSet::load(&paths.primary, &paths.fallback)?,
+        })
     }
-    pub fn render(&self, _d: &Document) -> Result<Vec<u8>, RenderError> {
-        Ok(b"%PDF-stub".to_vec())
+
+    /// Lays out and serialises one certificate. The same document gives the same bytes.
+    pub fn render(&self, document: &Document) -> Result<Vec<u8>, RenderError> {
+        let ops = layout::lay_out(document, &self.fonts)?;
+        writer::write(&ops, &self.fonts)
     }
-    pub fn check_printable(&self, _t: &str) -> Result<(), RenderError> {
-        Ok(())
+
+    /// Ok when every character of `text` can be printed with the configured fonts.
+    pub fn check_printable(&self, text: &str) -> Result<(), RenderError> {
+        self.fonts.glyphs(text).map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn renderer() -> Renderer {
+        Renderer::new(&FontPaths {
+            primary: "/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf".into(),
+            fallback: "/usr/share/fonts/truetype/ipamj/ipamjm.ttf".into(),
+        })
+        .expect("fonts installed (ops/deps.sh)")
+    }
+
+    fn tool(name: &str, args: &[&str], pdf: &[u8]) -> (String, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.pdf");
+        std::fs::write(&path, pdf).unwrap();
+        let out = std::process::Command::new(name)
+            .args(args)
+            .arg(&path)
+            .args(if name == "pdftotext" {
+                &["-"][..]
+            } else {
+                &[][..]
+            })
+            .output()
+            .unwrap_or_else(|e| panic!("{name} missing ({e}): run ops/deps.sh"));
+        assert!(out.status.success(), "{name}: {out:?}");
+        // pdftoppm writes the image itself to stdout: read it lossily, only the text matters.
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    #[test]
+    fn renders_text_that_extracts_exactly() {
+        let document = sample::sample_document();
+        let pdf = renderer().render(&document).unwrap();
+        assert!(pdf.len() < 100_000, "{} bytes", pdf.len());
+        let (text, _) = tool("pdftotext", &[], &pdf);
+        let mut expected: Vec<&str> =
+            vec![&document.title, &document.certify_text, &document.issuer];
+        for field in &document.person {
+            expected.push(&field.label);
+            expected.push(&field.value);
+        }
+        for section in &document.sections {
+            for row in &section.rows {
+                expected.push(&row.label);
+                expected.extend(row.values.iter().map(String::as_str));
+            }
+        }
+        for e in expected {
+            assert!(text.contains(e), "{e:?} not extracted from:\n{text}");
+        }
+        let (fonts, _) = tool("pdffonts", &[], &pdf);
+        for row in fonts.lines().skip(2) {
+            assert!(
+                row.contains("CID TrueType") && row.contains("yes yes yes"),
+                "{row}"
+            );
+        }
+        let (_, warnings) = tool("pdftoppm", &["-r", "30", "-png"], &pdf);
+        assert_eq!(warnings, "");
+        tool("qpdf", &["--check"], &pdf);
+    }
+
+    #[test]
+    fn mj_characters_and_variation_sequences_extract_as_stored() {
+        let mut document = sample::sample_document();
+        document.person[3].value = "𠮷田　葛\u{E0100}子".into();
+        let pdf = renderer().render(&document).unwrap();
+        let (text, _) = tool("pdftotext", &[], &pdf);
+        assert!(text.contains("𠮷田　葛\u{E0100}子"), "{text}");
+        let (fonts, _) = tool("pdffonts", &[], &pdf);
+        assert!(fonts.contains("IPAmjMincho"), "{fonts}");
+    }
+
+    #[test]
+    fn the_same_document_gives_the_same_bytes() {
+        let r = renderer();
+        let document = sample::sample_document();
+        assert_eq!(r.render(&document).unwrap(), r.render(&document).unwrap());
+    }
+
+    #[test]
+    fn refuses_unprintable_text_and_overflowing_content() {
+        let r = renderer();
+        let mut document = sample::sample_document();
+        document.person[3].value = "山田\u{E000}".into();
+        assert!(matches!(
+            r.render(&document),
+            Err(RenderError::UnprintableCharacter { code_point: 0xE000 })
+        ));
+        let mut document = sample::sample_document();
+        let rows = document.sections[0].rows.clone();
+        document.sections[0].rows.extend(rows.iter().cloned());
+        document.sections[0].rows.extend(rows);
+        assert!(matches!(r.render(&document), Err(RenderError::DoesNotFit)));
+        let error = RenderError::UnprintableCharacter { code_point: 0xE000 }.to_string();
+        assert_eq!(
+            error,
+            "a character (U+E000) has no glyph in any configured font"
+        );
     }
 }

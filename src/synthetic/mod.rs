@@ -350,7 +350,6 @@ fn assessment(rng: &mut SmallRng, input: AssessmentInput<'_>) -> Assessment {
     }
 
     let mut income_lines = Vec::new();
-    let social_insurance;
     let salary_line = |revenue: i64, lines: &mut Vec<IncomeLine>| {
         if revenue > 0 {
             lines.push(IncomeLine {
@@ -360,11 +359,11 @@ fn assessment(rng: &mut SmallRng, input: AssessmentInput<'_>) -> Assessment {
             });
         }
     };
-    match input.earner {
+    let social_insurance = match input.earner {
         Earner::Salaried { revenue } => {
             let revenue = scaled(revenue, input.drift);
             salary_line(revenue, &mut income_lines);
-            social_insurance = revenue * 145 / 1000;
+            revenue * 145 / 1000
         }
         Earner::SelfEmployed { income } => {
             let income = scaled(income, input.drift);
@@ -374,7 +373,7 @@ fn assessment(rng: &mut SmallRng, input: AssessmentInput<'_>) -> Assessment {
                 revenue_yen: revenue.max(income),
                 income_yen: income,
             });
-            social_insurance = income * 12 / 100;
+            income * 12 / 100
         }
         Earner::Pensioner {
             revenue,
@@ -387,14 +386,14 @@ fn assessment(rng: &mut SmallRng, input: AssessmentInput<'_>) -> Assessment {
                 income_yen: tax::pension_income_65_plus(revenue),
             });
             salary_line(scaled(part_time_salary, input.drift), &mut income_lines);
-            social_insurance = revenue * 8 / 100;
+            revenue * 8 / 100
         }
         Earner::Dependent { part_time_salary } => {
             let revenue = scaled(part_time_salary, input.drift);
             salary_line(revenue, &mut income_lines);
-            social_insurance = revenue * 5 / 100;
+            revenue * 5 / 100
         }
-    }
+    };
     // Extras some people declare.
     let extra_roll = rng.random_range(0..100);
     if extra_roll < 5 {

@@ -10,25 +10,34 @@ pub fn salary_income(revenue: i64) -> i64 {
     } else {
         revenue
     };
-    let deduction = match r {
-        ..=1_625_000 => 550_000,
-        ..=1_800_000 => r * 40 / 100 - 100_000,
-        ..=3_600_000 => r * 30 / 100 + 80_000,
-        ..=6_600_000 => r * 20 / 100 + 440_000,
-        ..=8_500_000 => r * 10 / 100 + 1_100_000,
-        _ => 1_950_000,
+    let deduction = if r <= 1_625_000 {
+        550_000
+    } else if r <= 1_800_000 {
+        r * 40 / 100 - 100_000
+    } else if r <= 3_600_000 {
+        r * 30 / 100 + 80_000
+    } else if r <= 6_600_000 {
+        r * 20 / 100 + 440_000
+    } else if r <= 8_500_000 {
+        r * 10 / 100 + 1_100_000
+    } else {
+        1_950_000
     };
     (r - deduction).max(0)
 }
 
 /// 公的年金等所得 for a pensioner aged 65 or more whose other income is at most ¥10 million.
 pub fn pension_income_65_plus(revenue: i64) -> i64 {
-    let income = match revenue {
-        ..=3_300_000 => revenue - 1_100_000,
-        ..=4_100_000 => revenue * 75 / 100 - 275_000,
-        ..=7_700_000 => revenue * 85 / 100 - 685_000,
-        ..=10_000_000 => revenue * 95 / 100 - 1_455_000,
-        _ => revenue - 1_955_000,
+    let income = if revenue <= 3_300_000 {
+        revenue - 1_100_000
+    } else if revenue <= 4_100_000 {
+        revenue * 75 / 100 - 275_000
+    } else if revenue <= 7_700_000 {
+        revenue * 85 / 100 - 685_000
+    } else if revenue <= 10_000_000 {
+        revenue * 95 / 100 - 1_455_000
+    } else {
+        revenue - 1_955_000
     };
     income.max(0)
 }

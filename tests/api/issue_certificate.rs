@@ -86,8 +86,11 @@ async fn issues_an_income_and_taxation_certificate_as_a_pdf() {
         );
     }
     let info = pdf_tool("pdfinfo", &[], &certificate.pdf);
-    assert!(info.contains("Pages:          1"), "{info}");
-    assert!(info.contains("595.276 x 841.89 pts (A4)"), "{info}");
+    assert!(info.contains("Pages:           1"), "{info}");
+    assert!(
+        info.contains("Page size:       595.276 x 841.89 pts (A4)"),
+        "{info}"
+    );
     let fonts = pdf_tool("pdffonts", &[], &certificate.pdf);
     let font_rows: Vec<&str> = fonts.lines().skip(2).collect();
     assert!(!font_rows.is_empty(), "no fonts:\n{fonts}");

@@ -1,0 +1,430 @@
+//! Places a `Document` on an A4 portrait page: title, person block, tables two abreast, the
+//! certifying text, the issuer and the official seal, the foot note. Positions are computed in
+//! millimetres from the top-left corner and emitted as drawing operations in PDF points.
+
+use super::RenderError;
+use super::document::{Document, Section};
+use super::fonts::{FontSet, Glyph, width};
+
+pub const PAGE_WIDTH_PT: f32 = 595.276;
+pub const PAGE_HEIGHT_PT: f32 = 841.89;
+const PT_PER_MM: f32 = 72.0 / 25.4;
+
+/// Kiosk printers cut about 10 mm; everything stays 18 mm inside the edges.
+const MARGIN_MM: f32 = 18.0;
+const CONTENT_MM: f32 = 210.0 - 2.0 * MARGIN_MM;
+const GUTTER_MM: f32 = 4.0;
+const ROW_MM: f32 = 5.2;
+const TABLE_SIZE: f32 = 8.5;
+const MIN_SIZE: f32 = 6.0;
+const CELL_PAD_MM: f32 = 1.5;
+/// Tables must end here, leaving room for the certifying block below.
+const TABLES_END_MM: f32 = 222.0;
+const LINE_PT: f32 = 0.5;
+
+pub const BLACK: [f32; 3] = [0.0, 0.0, 0.0];
+pub const SEAL_RED: [f32; 3] = [0.85, 0.1, 0.1];
+const HEADING_GRAY: f32 = 0.9;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Op {
+    /// Glyphs on a baseline starting at (x, y), PDF points from the bottom-left.
+    Text {
+        x: f32,
+        y: f32,
+        size: f32,
+        color: [f32; 3],
+        glyphs: Vec<Glyph>,
+    },
+    /// A filled rectangle in gray.
+    Fill {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        gray: f32,
+    },
+    /// A stroked rectangle.
+    Frame {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        width: f32,
+        color: [f32; 3],
+    },
+    Line {
+        x1: f32,
+        y1: f32,
+        x2: f32,
+        y2: f32,
+    },
+}
+
+fn pt(mm: f32) -> f32 {
+    mm * PT_PER_MM
+}
+
+/// Baseline y (points, from the bottom) for text of `size` vertically centred in a row that
+/// starts `top_mm` from the top and is `height_mm` tall.
+fn baseline(top_mm: f32, height_mm: f32, size: f32) -> f32 {
+    // CJK glyphs sit about 0.12 em below the baseline and 0.88 em above it.
+    PAGE_HEIGHT_PT - pt(top_mm + height_mm / 2.0) - size * 0.38
+}
+
+#[derive(Clone, Copy)]
+enum Align {
+    Left,
+    Center,
+    Right,
+}
+
+/// A box for one line of text, in millimetres from the top-left corner.
+#[derive(Clone, Copy)]
+struct Cell {
+    left_mm: f32,
+    width_mm: f32,
+    top_mm: f32,
+    height_mm: f32,
+}
+
+fn cell(left_mm: f32, width_mm: f32, top_mm: f32, height_mm: f32) -> Cell {
+    Cell {
+        left_mm,
+        width_mm,
+        top_mm,
+        height_mm,
+    }
+}
+
+struct Page<'f> {
+    fonts: &'f FontSet,
+    ops: Vec<Op>,
+}
+
+impl Page<'_> {
+    /// Text fitted into a box `width_mm` wide: shrinks to at least MIN_SIZE, else does not fit.
+    fn text(&mut self, text: &str, cell: Cell, size: f32, align: Align) -> Result<(), RenderError> {
+        self.colored_text(text, cell, size, align, BLACK)
+    }
+
+    fn colored_text(
+        &mut self,
+        text: &str,
+        cell: Cell,
+        size: f32,
+        align: Align,
+        color: [f32; 3],
+    ) -> Result<(), RenderError> {
+        let Cell {
+            left_mm,
+            width_mm,
+            top_mm,
+            height_mm,
+        } = cell;
+        if text.is_empty() {
+            return Ok(());
+        }
+        let glyphs = self.fonts.glyphs(text)?;
+        let room = pt(width_mm);
+        let natural = width(&glyphs, size);
+        let size = if natural <= room {
+            size
+        } else {
+            let fitted = size * room / natural;
+            if fitted < MIN_SIZE {
+                return Err(RenderError::DoesNotFit);
+            }
+            fitted
+        };
+        let used = width(&glyphs, size);
+        let x = pt(left_mm)
+            + match align {
+                Align::Left => 0.0,
+                Align::Center => (room - used) / 2.0,
+                Align::Right => room - used,
+            };
+        self.ops.push(Op::Text {
+            x,
+            y: baseline(top_mm, height_mm, size),
+            size,
+            color,
+            glyphs,
+        });
+        Ok(())
+    }
+
+    fn frame(&mut self, left_mm: f32, top_mm: f32, width_mm: f32, height_mm: f32) {
+        self.ops.push(Op::Frame {
+            x: pt(left_mm),
+            y: PAGE_HEIGHT_PT - pt(top_mm + height_mm),
+            w: pt(width_mm),
+            h: pt(height_mm),
+            width: LINE_PT,
+            color: BLACK,
+        });
+    }
+
+    fn fill(&mut self, left_mm: f32, top_mm: f32, width_mm: f32, height_mm: f32) {
+        self.ops.push(Op::Fill {
+            x: pt(left_mm),
+            y: PAGE_HEIGHT_PT - pt(top_mm + height_mm),
+            w: pt(width_mm),
+            h: pt(height_mm),
+            gray: HEADING_GRAY,
+        });
+    }
+
+    fn hline(&mut self, left_mm: f32, right_mm: f32, at_mm: f32) {
+        let y = PAGE_HEIGHT_PT - pt(at_mm);
+        self.ops.push(Op::Line {
+            x1: pt(left_mm),
+            y1: y,
+            x2: pt(right_mm),
+            y2: y,
+        });
+    }
+
+    fn vline(&mut self, x_mm: f32, top_mm: f32, bottom_mm: f32) {
+        let x = pt(x_mm);
+        self.ops.push(Op::Line {
+            x1: x,
+            y1: PAGE_HEIGHT_PT - pt(top_mm),
+            x2: x,
+            y2: PAGE_HEIGHT_PT - pt(bottom_mm),
+        });
+    }
+
+    /// A bordered table at (left, top), `width_mm` wide; returns where it ends.
+    fn section(
+        &mut self,
+        section: &Section,
+        left_mm: f32,
+        top_mm: f32,
+        width_mm: f32,
+    ) -> Result<f32, RenderError> {
+        let columns = section.columns.len().max(1);
+        let value_mm = if columns == 1 { 30.0 } else { 24.0 };
+        let label_mm = width_mm - value_mm * columns as f32;
+        let right = left_mm + width_mm;
+        let mut y = top_mm;
+
+        self.fill(left_mm, y, width_mm, ROW_MM);
+        self.text(
+            &section.heading,
+            cell(
+                left_mm + CELL_PAD_MM,
+                width_mm - 2.0 * CELL_PAD_MM,
+                y,
+                ROW_MM,
+            ),
+            TABLE_SIZE + 0.5,
+            Align::Left,
+        )?;
+        y += ROW_MM;
+        self.hline(left_mm, right, y);
+        let grid_top = y;
+        if !section.columns.is_empty() {
+            for (i, header) in section.columns.iter().enumerate() {
+                let x = left_mm + label_mm + value_mm * i as f32;
+                self.text(
+                    header,
+                    cell(x + CELL_PAD_MM, value_mm - 2.0 * CELL_PAD_MM, y, ROW_MM),
+                    TABLE_SIZE,
+                    Align::Center,
+                )?;
+            }
+            y += ROW_MM;
+            self.hline(left_mm, right, y);
+        }
+        for (r, row) in section.rows.iter().enumerate() {
+            self.text(
+                &row.label,
+                cell(
+                    left_mm + CELL_PAD_MM,
+                    label_mm - 2.0 * CELL_PAD_MM,
+                    y,
+                    ROW_MM,
+                ),
+                TABLE_SIZE,
+                Align::Left,
+            )?;
+            for (i, value) in row.values.iter().take(columns).enumerate() {
+                let x = left_mm + label_mm + value_mm * i as f32;
+                self.text(
+                    value,
+                    cell(x + CELL_PAD_MM, value_mm - 2.0 * CELL_PAD_MM, y, ROW_MM),
+                    TABLE_SIZE,
+                    Align::Right,
+                )?;
+            }
+            y += ROW_MM;
+            if r + 1 < section.rows.len() {
+                self.hline(left_mm, right, y);
+            }
+        }
+        for i in 0..columns {
+            self.vline(left_mm + label_mm + value_mm * i as f32, grid_top, y);
+        }
+        self.frame(left_mm, top_mm, width_mm, y - top_mm);
+        Ok(y)
+    }
+
+    /// The official seal: a red square with its characters in columns read right to left.
+    fn seal(
+        &mut self,
+        text: &str,
+        left_mm: f32,
+        top_mm: f32,
+        size_mm: f32,
+    ) -> Result<(), RenderError> {
+        let chars: Vec<char> = text.chars().collect();
+        if chars.is_empty() {
+            return Ok(());
+        }
+        self.ops.push(Op::Frame {
+            x: pt(left_mm),
+            y: PAGE_HEIGHT_PT - pt(top_mm + size_mm),
+            w: pt(size_mm),
+            h: pt(size_mm),
+            width: 1.6,
+            color: SEAL_RED,
+        });
+        let rows = (chars.len() as f32).sqrt().ceil() as usize;
+        let cols = chars.len().div_ceil(rows);
+        let inner = size_mm - 3.0;
+        let cell_w = inner / cols as f32;
+        let cell_h = inner / rows as f32;
+        let glyph_size = cell_w.min(cell_h) * PT_PER_MM * 0.92;
+        for (i, c) in chars.iter().enumerate() {
+            let col = i / rows;
+            let row = i % rows;
+            let x = left_mm + 1.5 + inner - cell_w * (col + 1) as f32;
+            let y = top_mm + 1.5 + cell_h * row as f32;
+            self.colored_text(
+                &c.to_string(),
+                cell(x, cell_w, y, cell_h),
+                glyph_size,
+                Align::Center,
+                SEAL_RED,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Lays out one certificate page.
+pub fn lay_out(document: &Document, fonts: &FontSet) -> Result<Vec<Op>, RenderError> {
+    let mut page = Page {
+        fonts,
+        ops: Vec::with_capacity(256),
+    };
+    let left = MARGIN_MM;
+    page.text(
+        &document.title,
+        cell(left, CONTENT_MM, 16.0, 10.0),
+        15.0,
+        Align::Center,
+    )?;
+    if let Some(subtitle) = &document.subtitle {
+        page.text(
+            subtitle,
+            cell(left, CONTENT_MM, 25.0, 6.0),
+            9.0,
+            Align::Center,
+        )?;
+    }
+
+    // Person block.
+    let person_top = 34.0;
+    let person_row = 6.5;
+    let label_mm = 44.0;
+    let mut y = person_top;
+    for (i, field) in document.person.iter().enumerate() {
+        page.fill(left, y, label_mm, person_row);
+        page.text(
+            &field.label,
+            cell(
+                left + CELL_PAD_MM,
+                label_mm - 2.0 * CELL_PAD_MM,
+                y,
+                person_row,
+            ),
+            9.0,
+            Align::Left,
+        )?;
+        page.text(
+            &field.value,
+            cell(
+                left + label_mm + CELL_PAD_MM,
+                CONTENT_MM - label_mm - 2.0 * CELL_PAD_MM,
+                y,
+                person_row,
+            ),
+            10.0,
+            Align::Left,
+        )?;
+        y += person_row;
+        if i + 1 < document.person.len() {
+            page.hline(left, left + CONTENT_MM, y);
+        }
+    }
+    if !document.person.is_empty() {
+        page.vline(left + label_mm, person_top, y);
+        page.frame(left, person_top, CONTENT_MM, y - person_top);
+    }
+
+    // Tables two abreast, each pair starting below the taller of the pair before.
+    let column_mm = (CONTENT_MM - GUTTER_MM) / 2.0;
+    let mut top = y + 5.0;
+    for pair in document.sections.chunks(2) {
+        let mut bottom = top;
+        for (i, section) in pair.iter().enumerate() {
+            let x = left + i as f32 * (column_mm + GUTTER_MM);
+            bottom = bottom.max(page.section(section, x, top, column_mm)?);
+        }
+        if bottom > TABLES_END_MM {
+            return Err(RenderError::DoesNotFit);
+        }
+        top = bottom + 4.0;
+    }
+
+    // Certifying block.
+    let block = TABLES_END_MM + 4.0;
+    page.text(
+        &document.certify_text,
+        cell(left + 6.0, CONTENT_MM - 6.0, block, 7.0),
+        10.5,
+        Align::Left,
+    )?;
+    page.text(
+        &document.issue_date,
+        cell(left + 6.0, 80.0, block + 9.0, 6.0),
+        10.5,
+        Align::Left,
+    )?;
+    page.text(
+        &document.certificate_number,
+        cell(left + 6.0, 80.0, block + 16.0, 5.0),
+        8.5,
+        Align::Left,
+    )?;
+    let issuer_right = left + CONTENT_MM - 14.0;
+    page.text(
+        &document.issuer,
+        cell(issuer_right - 90.0, 90.0, block + 24.0, 8.0),
+        12.5,
+        Align::Right,
+    )?;
+    // The seal is stamped over the end of the name, as municipal seals are.
+    page.seal(&document.seal_text, issuer_right - 12.0, block + 15.0, 22.0)?;
+    if let Some(footnote) = &document.footnote {
+        page.text(
+            footnote,
+            cell(left, CONTENT_MM, 297.0 - MARGIN_MM - 5.0, 5.0),
+            7.5,
+            Align::Left,
+        )?;
+    }
+    Ok(page.ops)
+}
