@@ -63,6 +63,7 @@ pub async fn connect(
     Endpoint::from_shared(server.to_owned())?
         .tls_config(tls)?
         .connect_timeout(Duration::from_secs(5))
+        .tcp_nodelay(true)
         .connect()
         .await
         .with_context(|| format!("connecting to {server}"))

@@ -138,7 +138,10 @@ impl App {
             .with_graceful_shutdown(stopped(stop_rx.clone()));
         let metrics_task = tokio::spawn(async move { metrics_server.await });
 
-        let incoming = tokio_stream::wrappers::TcpListenerStream::new(self.grpc_listener);
+        // Without TCP_NODELAY a small response waits on the peer's delayed ACK (~40 ms).
+        let incoming = tonic::transport::server::TcpIncoming::from(self.grpc_listener)
+            .with_nodelay(Some(true))
+            .with_keepalive(Some(Duration::from_secs(60)));
         let grpc = Server::builder()
             .tls_config(tls)?
             .add_service(InterceptedService::new(
