@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let protos = ["proto/kofu/v1/issuance.proto"];
+    let protos = ["proto/kofu/v1/issuance.proto", "proto/kofu/v1/sync.proto"];
     println!("cargo:rerun-if-changed=proto");
     let file_descriptors = protox::compile(protos, ["proto"])?;
     let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);

@@ -1,7 +1,12 @@
--- kofu schema v1: residents, card links, assessments, payments and issuance records.
+-- kofu schema v1: residents, card links, assessments, payments, issuance records and sync batches.
 -- Every table is keyed by the municipality code (地方公共団体コード) so that one deployment can serve
 -- several municipalities. People are keyed by the tax system's person number (宛名番号); kofu
 -- never stores My Number.
+--
+-- The four tables the nightly sync fills are LIST-partitioned by municipality: a FULL batch loads
+-- and indexes fresh tables, then swaps them in for the municipality's partitions in one short
+-- transaction. They carry no foreign keys (a swap could not keep them); the sync validates
+-- references set-wise before it publishes anything.
 
 CREATE TABLE resident (
     lg_code            char(6)  NOT NULL,
@@ -18,7 +23,7 @@ CREATE TABLE resident (
     issuance_stopped   boolean  NOT NULL DEFAULT false,
     PRIMARY KEY (lg_code, addressee_no),
     CHECK ((status = 'resident') = (status_date IS NULL))
-);
+) PARTITION BY LIST (lg_code);
 
 -- JPKI user-authentication certificate serial → person, as the resident registry reports it.
 CREATE TABLE card_link (
@@ -28,10 +33,8 @@ CREATE TABLE card_link (
     valid_from   date    NOT NULL,
     valid_until  date,
     PRIMARY KEY (lg_code, card_serial),
-    FOREIGN KEY (lg_code, addressee_no) REFERENCES resident ON DELETE CASCADE,
     CHECK (valid_until IS NULL OR valid_until >= valid_from)
-);
-CREATE INDEX card_link_person ON card_link (lg_code, addressee_no);
+) PARTITION BY LIST (lg_code);
 
 CREATE TABLE assessment (
     lg_code                         char(6) NOT NULL,
@@ -58,10 +61,9 @@ CREATE TABLE assessment (
     total_tax_yen                   bigint  NOT NULL,
     under_revision                  boolean NOT NULL DEFAULT false,
     PRIMARY KEY (lg_code, addressee_no, fiscal_year),
-    FOREIGN KEY (lg_code, addressee_no) REFERENCES resident ON DELETE CASCADE,
     CHECK (total_tax_yen = municipal_income_levy_yen + municipal_per_capita_levy_yen
         + prefectural_income_levy_yen + prefectural_per_capita_levy_yen + forest_env_tax_yen)
-);
+) PARTITION BY LIST (lg_code);
 
 -- 収納: assessed and paid amounts per person, fiscal year and tax item.
 CREATE TABLE payment (
@@ -74,9 +76,8 @@ CREATE TABLE payment (
     unpaid_yen    bigint  NOT NULL CHECK (unpaid_yen >= 0),
     last_due_date date,
     last_paid_on  date,
-    PRIMARY KEY (lg_code, addressee_no, fiscal_year, tax_item),
-    FOREIGN KEY (lg_code, addressee_no) REFERENCES resident ON DELETE CASCADE
-);
+    PRIMARY KEY (lg_code, addressee_no, fiscal_year, tax_item)
+) PARTITION BY LIST (lg_code);
 
 -- Certificate numbers: one counter per municipality and fiscal year of issue, so numbers are
 -- unique per municipality and never reused.
@@ -112,3 +113,33 @@ CREATE TABLE issuance (
     UNIQUE (lg_code, request_id)
 );
 CREATE INDEX issuance_issued_at ON issuance (lg_code, issued_at);
+
+-- Every sync batch received: its outcome, counts and errors. The content hash tells a re-sent
+-- batch (ALREADY_APPLIED) from a batch id reused for different content.
+CREATE TABLE sync_batch (
+    batch_id        text        PRIMARY KEY,
+    lg_code         char(6)     NOT NULL,
+    mode            text        NOT NULL CHECK (mode IN ('full', 'delta')),
+    extracted_at    timestamptz NOT NULL,
+    content_sha256  text        NOT NULL,
+    state           text        NOT NULL CHECK (state IN ('applied', 'rejected')),
+    counts          jsonb       NOT NULL,
+    errors          jsonb       NOT NULL,
+    client_identity text        NOT NULL,
+    received_at     timestamptz NOT NULL,
+    finished_at     timestamptz NOT NULL
+);
+CREATE INDEX sync_batch_applied ON sync_batch (lg_code, finished_at) WHERE state = 'applied';
+
+-- Evidence of every retention purge (data older than the latest four fiscal years): what was
+-- deleted, per table and fiscal year, when and by which batch.
+CREATE TABLE retention_purge (
+    id          bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    lg_code     char(6)     NOT NULL,
+    batch_id    text        NOT NULL,
+    purged_at   timestamptz NOT NULL,
+    -- fiscal years kept after the purge, newest first
+    kept_years  integer[]   NOT NULL,
+    -- [{"table": "assessment", "fiscal_year": 2021, "rows": 1234}, …]
+    deleted     jsonb       NOT NULL
+);

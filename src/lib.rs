@@ -25,6 +25,8 @@ pub mod metrics;
 pub mod pdf;
 pub mod relay_sim;
 pub mod startup;
+pub mod sync;
+pub mod sync_client;
 pub mod synthetic;
 pub mod telemetry;
 pub mod tls;

@@ -29,7 +29,8 @@ enum Command {
         #[arg(long, env = "KOFU_CONFIG")]
         config: PathBuf,
     },
-    /// Write a synthetic municipality into the database, replacing its data.
+    /// Write a synthetic municipality into the database through the sync pipeline (a FULL batch
+    /// applied in-process), replacing its data.
     Seed {
         #[arg(long, env = "KOFU_CONFIG")]
         config: PathBuf,
@@ -78,6 +79,54 @@ enum Command {
     },
     /// Write a development CA, server and client certificates (local use only).
     DevCerts { dir: PathBuf },
+    /// The tax system's nightly sync: write a batch file, push it, ask for a batch's outcome.
+    Sync {
+        #[command(subcommand)]
+        command: SyncCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SyncCommand {
+    /// Write a batch file (JSON Lines, docs/sync-format.md) of a synthetic municipality.
+    Gen {
+        #[arg(long, env = "KOFU_CONFIG")]
+        config: PathBuf,
+        #[arg(long, default_value_t = 1000)]
+        residents: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        municipality: Option<String>,
+        #[arg(long)]
+        latest_fiscal_year: Option<i32>,
+        /// Defaults to "synthetic-<time>".
+        #[arg(long)]
+        batch_id: Option<String>,
+        #[arg(long, default_value = "out/batch.jsonl")]
+        out: PathBuf,
+    },
+    /// Stream a batch file to kofu over mutual TLS, as the nightly job does; exits 1 unless applied.
+    Push {
+        #[arg(long, env = "KOFU_CONFIG")]
+        config: PathBuf,
+        #[arg(long)]
+        server: Option<String>,
+        /// Folder with ca.pem, sync.pem and sync.key.
+        #[arg(long, default_value = "dev-certs")]
+        certs: PathBuf,
+        file: PathBuf,
+    },
+    /// Ask kofu for the outcome of a batch sent earlier.
+    Status {
+        #[arg(long, env = "KOFU_CONFIG")]
+        config: PathBuf,
+        #[arg(long)]
+        server: Option<String>,
+        #[arg(long, default_value = "dev-certs")]
+        certs: PathBuf,
+        batch_id: String,
+    },
 }
 
 #[tokio::main]
@@ -116,30 +165,55 @@ async fn main() -> anyhow::Result<()> {
             latest_fiscal_year,
         } => {
             let settings = Settings::load(Some(&config))?;
-            let m = pick_municipality(&settings, municipality.as_deref())?;
-            let year = latest_fiscal_year.unwrap_or_else(|| open_year(&settings, m));
-            let (mut client, connection) =
-                tokio_postgres::connect(settings.database.url.expose(), tokio_postgres::NoTls)
-                    .await
-                    .context("connecting to the database")?;
-            tokio::spawn(connection);
+            let m = pick_municipality(&settings, municipality.as_deref())?.clone();
+            let year = latest_fiscal_year.unwrap_or_else(|| open_year(&settings, &m));
+            let pool = kofu::db::pool(
+                settings.database.url.expose(),
+                2,
+                std::time::Duration::from_secs(30),
+            )?;
+            let client = pool.get().await.map_err(kofu::db::DbError::from)?;
             kofu::db::migrate::ensure_current(&client).await?;
+            drop(client);
+            let service = kofu::sync::SyncService::new(
+                pool,
+                std::sync::Arc::new(settings),
+                kofu::metrics::Metrics::new(),
+            );
             let started = std::time::Instant::now();
-            let counts =
-                kofu::db::seed::seed(&mut client, &m.into(), seed, residents, year).await?;
+            let now = chrono::Utc::now();
+            let report = service
+                .apply(
+                    kofu::sync::BatchHeader {
+                        batch_id: format!("seed-{}", now.timestamp_micros()),
+                        lg_code: m.code,
+                        mode: kofu::db::sync::Mode::Full,
+                        extracted_at: now,
+                    },
+                    "kofu seed",
+                    kofu::synthetic::records(seed, &(&m).into(), residents, year),
+                )
+                .await?;
+            anyhow::ensure!(
+                report.state == kofu::sync::BatchState::Applied,
+                "the synthetic batch was rejected: {:?}",
+                report.errors.first()
+            );
+            use kofu::domain::sync_record::RecordType as T;
             println!(
                 "seeded {} ({}): {} residents, {} card links, {} assessments, {} payments for fiscal years {}..={} in {:.1?}",
                 m.name,
                 m.code,
-                counts.residents,
-                counts.card_links,
-                counts.assessments,
-                counts.payments,
+                report.counts.get(T::Resident),
+                report.counts.get(T::CardLink),
+                report.counts.get(T::Assessment),
+                report.counts.get(T::Payment),
                 year - 3,
                 year,
                 started.elapsed()
             );
         }
+        Command::Sync { command } => sync_command(command).await?,
         Command::RelaySim {
             config,
             server,
@@ -222,4 +296,106 @@ fn pick_municipality<'a>(
 fn open_year(settings: &Settings, m: &kofu::config::MunicipalitySettings) -> i32 {
     let today = kofu::clock::Clock::from_setting(settings.clock.fixed_now).today();
     kofu::domain::eligibility::latest_open_fiscal_year(today, &m.policy)
+}
+
+async fn sync_channel(
+    settings: &Settings,
+    server: Option<String>,
+    certs: &std::path::Path,
+) -> anyhow::Result<tonic::transport::Channel> {
+    let server =
+        server.unwrap_or_else(|| format!("https://localhost:{}", settings.server.grpc_addr.port()));
+    kofu::relay_sim::connect(
+        &server,
+        "localhost",
+        &certs.join("ca.pem"),
+        &certs.join("sync.pem"),
+        &certs.join("sync.key"),
+    )
+    .await
+}
+
+async fn sync_command(command: SyncCommand) -> anyhow::Result<()> {
+    match command {
+        SyncCommand::Gen {
+            config,
+            residents,
+            seed,
+            municipality,
+            latest_fiscal_year,
+            batch_id,
+            out,
+        } => {
+            let settings = Settings::load(Some(&config))?;
+            let m = pick_municipality(&settings, municipality.as_deref())?;
+            let year = latest_fiscal_year.unwrap_or_else(|| open_year(&settings, m));
+            let now = kofu::clock::Clock::from_setting(settings.clock.fixed_now).now();
+            let header = kofu::sync_client::FileHeader {
+                batch_id: batch_id.unwrap_or_else(|| format!("synthetic-{}", now.timestamp())),
+                municipality_code: m.code.to_string(),
+                mode: "full".into(),
+                extracted_at: now,
+            };
+            if let Some(dir) = out.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let started = std::time::Instant::now();
+            let count = kofu::sync_client::write_batch_file(
+                &out,
+                &header,
+                kofu::synthetic::records(seed, &m.into(), residents, year),
+            )?;
+            println!(
+                "wrote batch {} ({count} records, fiscal years {}..={year}) to {} in {:.1?}",
+                header.batch_id,
+                year - 3,
+                out.display(),
+                started.elapsed()
+            );
+        }
+        SyncCommand::Push {
+            config,
+            server,
+            certs,
+            file,
+        } => {
+            let settings = Settings::load(Some(&config))?;
+            let channel = sync_channel(&settings, server, &certs).await?;
+            let started = std::time::Instant::now();
+            let report = kofu::sync_client::push(channel, &file).await?;
+            let seconds = started.elapsed().as_secs_f64();
+            println!("{}", kofu::sync_client::describe(&report));
+            let records = report.counts.as_ref().map_or(0, |c| {
+                c.residents + c.card_links + c.assessments + c.payments
+            });
+            println!(
+                "{records} records in {seconds:.1} s: {:.0} records/s",
+                records as f64 / seconds
+            );
+            let applied = [
+                kofu::grpc::pb::BatchState::Applied as i32,
+                kofu::grpc::pb::BatchState::AlreadyApplied as i32,
+            ];
+            if !applied.contains(&report.state) {
+                std::process::exit(1);
+            }
+        }
+        SyncCommand::Status {
+            config,
+            server,
+            certs,
+            batch_id,
+        } => {
+            let settings = Settings::load(Some(&config))?;
+            let channel = sync_channel(&settings, server, &certs).await?;
+            let report =
+                kofu::grpc::pb::tax_sync_service_client::TaxSyncServiceClient::new(channel)
+                    .get_batch(kofu::grpc::pb::GetBatchRequest { batch_id })
+                    .await
+                    .map_err(|s| anyhow::anyhow!("{:?}: {}", s.code(), s.message()))?
+                    .into_inner();
+            println!("{}", kofu::sync_client::describe(&report));
+        }
+    }
+    Ok(())
 }

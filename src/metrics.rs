@@ -20,6 +20,14 @@ pub struct Metrics {
     pub db_pool_waiting: IntGauge,
     /// Maximum connections the database pool may open.
     pub db_pool_max: IntGauge,
+    /// Sync batches finished, by municipality and state (applied, rejected, already_applied).
+    pub sync_batches_total: IntCounterVec,
+    /// Records received in sync batches, by municipality and record type.
+    pub sync_records_total: IntCounterVec,
+    /// Time from a batch's header to its report, by mode and state.
+    pub sync_batch_seconds: HistogramVec,
+    /// Unix time of the last applied batch, by municipality: alert when the nightly sync is late.
+    pub sync_last_applied_timestamp_seconds: prometheus::GaugeVec,
 }
 
 impl Metrics {
@@ -42,7 +50,46 @@ impl Metrics {
         )
         .expect("valid metric");
         let gauge = |name: &str, help: &str| IntGauge::new(name, help).expect("valid metric");
+        let sync_batches_total = IntCounterVec::new(
+            Opts::new(
+                "sync_batches_total",
+                "Sync batches finished, by municipality and state.",
+            ),
+            &["municipality", "state"],
+        )
+        .expect("valid metric");
+        let sync_records_total = IntCounterVec::new(
+            Opts::new(
+                "sync_records_total",
+                "Records received in sync batches, by municipality and record type.",
+            ),
+            &["municipality", "type"],
+        )
+        .expect("valid metric");
+        let sync_batch_seconds = HistogramVec::new(
+            HistogramOpts::new(
+                "sync_batch_seconds",
+                "Time from a sync batch's header to its report, by mode and state.",
+            )
+            .buckets(vec![
+                0.1, 0.5, 1.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0,
+            ]),
+            &["mode", "state"],
+        )
+        .expect("valid metric");
+        let sync_last_applied_timestamp_seconds = prometheus::GaugeVec::new(
+            Opts::new(
+                "sync_last_applied_timestamp_seconds",
+                "Unix time of the last applied sync batch, by municipality.",
+            ),
+            &["municipality"],
+        )
+        .expect("valid metric");
         let metrics = Self {
+            sync_batches_total,
+            sync_records_total,
+            sync_batch_seconds,
+            sync_last_applied_timestamp_seconds,
             issuance_seconds,
             refusals_total,
             db_pool_size: gauge(
@@ -70,6 +117,10 @@ impl Metrics {
             Box::new(metrics.db_pool_available.clone()),
             Box::new(metrics.db_pool_waiting.clone()),
             Box::new(metrics.db_pool_max.clone()),
+            Box::new(metrics.sync_batches_total.clone()),
+            Box::new(metrics.sync_records_total.clone()),
+            Box::new(metrics.sync_batch_seconds.clone()),
+            Box::new(metrics.sync_last_applied_timestamp_seconds.clone()),
         ] {
             metrics
                 .registry

@@ -8,9 +8,12 @@ use crate::grpc::auth::Authorizer;
 use crate::grpc::issuance::IssuanceApi;
 use crate::grpc::pb;
 use crate::grpc::pb::issuance_service_server::IssuanceServiceServer;
+use crate::grpc::pb::tax_sync_service_server::TaxSyncServiceServer;
+use crate::grpc::sync::TaxSyncApi;
 use crate::issuance::IssuanceService;
 use crate::metrics::Metrics;
 use crate::pdf::{FontPaths, Renderer};
+use crate::sync::SyncService;
 use anyhow::Context;
 use deadpool_postgres::Pool;
 use std::future::Future;
@@ -97,12 +100,20 @@ impl App {
             settings.clone(),
             clock,
         ));
+        let sync_service = Arc::new(SyncService::new(
+            self.pool.clone(),
+            settings.clone(),
+            self.metrics.clone(),
+        ));
         let authorizer = Authorizer::new(settings.clients.clone());
         let any_role: &'static [Role] = &[Role::Relay, Role::Sync, Role::Ops];
 
         let (health_reporter, health_service) = tonic_health::server::health_reporter();
         health_reporter
             .set_serving::<IssuanceServiceServer<IssuanceApi>>()
+            .await;
+        health_reporter
+            .set_serving::<TaxSyncServiceServer<TaxSyncApi>>()
             .await;
         let reflection = tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
@@ -155,6 +166,11 @@ impl App {
             .add_service(InterceptedService::new(
                 IssuanceServiceServer::new(IssuanceApi::new(service, self.metrics.clone())),
                 authorizer.require("kofu.v1.IssuanceService", &[Role::Relay]),
+            ))
+            .add_service(InterceptedService::new(
+                TaxSyncServiceServer::new(TaxSyncApi::new(sync_service))
+                    .max_decoding_message_size(16 * 1024 * 1024),
+                authorizer.require("kofu.v1.TaxSyncService", &[Role::Sync]),
             ))
             .serve_with_incoming_shutdown(incoming, {
                 let rx = stop_rx.clone();

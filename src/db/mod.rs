@@ -4,7 +4,7 @@
 pub mod issuance;
 pub mod migrate;
 pub mod residents;
-pub mod seed;
+pub mod sync;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use std::time::Duration;

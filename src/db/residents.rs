@@ -130,20 +130,10 @@ fn person_year(row: &Row) -> Result<PersonYear, DbError> {
 }
 
 pub fn collection_method_code(method: CollectionMethod) -> &'static str {
-    match method {
-        CollectionMethod::Withholding => "withholding",
-        CollectionMethod::DirectBilling => "direct_billing",
-        CollectionMethod::Mixed => "mixed",
-    }
+    method.code()
 }
 
 fn collection_method(code: &str) -> Result<CollectionMethod, DbError> {
-    match code {
-        "withholding" => Ok(CollectionMethod::Withholding),
-        "direct_billing" => Ok(CollectionMethod::DirectBilling),
-        "mixed" => Ok(CollectionMethod::Mixed),
-        other => Err(DbError::Corrupt(format!(
-            "unknown collection method {other:?}"
-        ))),
-    }
+    CollectionMethod::from_code(code)
+        .ok_or_else(|| DbError::Corrupt(format!("unknown collection method {code:?}")))
 }

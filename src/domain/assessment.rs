@@ -38,6 +38,28 @@ impl IncomeKind {
         IncomeKind::SeparateTaxation,
     ];
 
+    /// The code used in sync records and storage.
+    pub fn code(self) -> &'static str {
+        match self {
+            IncomeKind::Business => "business",
+            IncomeKind::Agriculture => "agriculture",
+            IncomeKind::RealEstate => "real_estate",
+            IncomeKind::Interest => "interest",
+            IncomeKind::Dividend => "dividend",
+            IncomeKind::Salary => "salary",
+            IncomeKind::Pension => "pension",
+            IncomeKind::Miscellaneous => "miscellaneous",
+            IncomeKind::MiscellaneousBusiness => "miscellaneous_business",
+            IncomeKind::CapitalGains => "capital_gains",
+            IncomeKind::Occasional => "occasional",
+            IncomeKind::SeparateTaxation => "separate_taxation",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
     /// The label a certificate prints.
     pub fn label(self) -> &'static str {
         match self {
@@ -79,6 +101,49 @@ pub enum DeductionKind {
 }
 
 impl DeductionKind {
+    pub const ALL: [DeductionKind; 15] = [
+        DeductionKind::SocialInsurance,
+        DeductionKind::SmallBusinessMutualAid,
+        DeductionKind::LifeInsurance,
+        DeductionKind::EarthquakeInsurance,
+        DeductionKind::Widow,
+        DeductionKind::SingleParent,
+        DeductionKind::WorkingStudent,
+        DeductionKind::Disability,
+        DeductionKind::Spouse,
+        DeductionKind::SpouseSpecial,
+        DeductionKind::Dependant,
+        DeductionKind::SpecificRelativeSpecial,
+        DeductionKind::Basic,
+        DeductionKind::Casualty,
+        DeductionKind::Medical,
+    ];
+
+    /// The code used in sync records and storage.
+    pub fn code(self) -> &'static str {
+        match self {
+            DeductionKind::SocialInsurance => "social_insurance",
+            DeductionKind::SmallBusinessMutualAid => "small_business_mutual_aid",
+            DeductionKind::LifeInsurance => "life_insurance",
+            DeductionKind::EarthquakeInsurance => "earthquake_insurance",
+            DeductionKind::Widow => "widow",
+            DeductionKind::SingleParent => "single_parent",
+            DeductionKind::WorkingStudent => "working_student",
+            DeductionKind::Disability => "disability",
+            DeductionKind::Spouse => "spouse",
+            DeductionKind::SpouseSpecial => "spouse_special",
+            DeductionKind::Dependant => "dependant",
+            DeductionKind::SpecificRelativeSpecial => "specific_relative_special",
+            DeductionKind::Basic => "basic",
+            DeductionKind::Casualty => "casualty",
+            DeductionKind::Medical => "medical",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             DeductionKind::SocialInsurance => "社会保険料控除",
@@ -97,6 +162,26 @@ impl DeductionKind {
             DeductionKind::Casualty => "雑損控除",
             DeductionKind::Medical => "医療費控除",
         }
+    }
+}
+
+impl CollectionMethod {
+    pub fn code(self) -> &'static str {
+        match self {
+            CollectionMethod::Withholding => "withholding",
+            CollectionMethod::DirectBilling => "direct_billing",
+            CollectionMethod::Mixed => "mixed",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            CollectionMethod::Withholding,
+            CollectionMethod::DirectBilling,
+            CollectionMethod::Mixed,
+        ]
+        .into_iter()
+        .find(|m| m.code() == code)
     }
 }
 
@@ -209,4 +294,29 @@ pub struct Payment {
     pub unpaid_yen: i64,
     pub last_due_date: Option<chrono::NaiveDate>,
     pub last_paid_on: Option<chrono::NaiveDate>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_match_the_serde_names_and_round_trip() {
+        for kind in IncomeKind::ALL {
+            assert_eq!(IncomeKind::from_code(kind.code()), Some(kind));
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.code());
+        }
+        for kind in DeductionKind::ALL {
+            assert_eq!(DeductionKind::from_code(kind.code()), Some(kind));
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.code());
+        }
+        for method in [
+            CollectionMethod::Withholding,
+            CollectionMethod::DirectBilling,
+            CollectionMethod::Mixed,
+        ] {
+            assert_eq!(CollectionMethod::from_code(method.code()), Some(method));
+            assert_eq!(serde_json::to_value(method).unwrap(), method.code());
+        }
+    }
 }

@@ -14,3 +14,4 @@ pub mod my_number;
 pub mod policy;
 pub mod refusal;
 pub mod resident;
+pub mod sync_record;

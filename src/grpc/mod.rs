@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod issuance;
 pub mod status;
+pub mod sync;
 
 /// Code generated from `proto/kofu/v1/` at build time.
 pub mod pb {

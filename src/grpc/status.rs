@@ -4,6 +4,7 @@
 
 use crate::db::DbError;
 use crate::issuance::IssueError;
+use crate::sync::SyncError;
 use tonic::Status;
 
 impl From<IssueError> for Status {
@@ -21,6 +22,27 @@ impl From<IssueError> for Status {
                 tracing::error!(error = %error, "internal error");
                 Status::internal(
                     "internal error in the issuing server; the operator has been logged the cause",
+                )
+            }
+        }
+    }
+}
+
+impl From<SyncError> for Status {
+    fn from(error: SyncError) -> Self {
+        match &error {
+            SyncError::Protocol(_) => Status::invalid_argument(error.to_string()),
+            SyncError::UnknownMunicipality(_) | SyncError::UnknownBatch(_) => {
+                Status::not_found(error.to_string())
+            }
+            SyncError::Db(DbError::PoolTimeout | DbError::Connect(_)) => {
+                tracing::warn!(error = %error, "database unavailable");
+                Status::unavailable("the issuing server cannot reach its database; retry shortly")
+            }
+            SyncError::Db(_) => {
+                tracing::error!(error = %error, "internal error in a sync batch");
+                Status::internal(
+                    "internal error in the issuing server; nothing of the batch was applied; the operator has been logged the cause",
                 )
             }
         }

@@ -15,6 +15,7 @@ use crate::domain::assessment::{
 use crate::domain::lg_code::LgCode;
 use crate::domain::my_number::contains_my_number;
 use crate::domain::resident::{CardLink, Resident, ResidentStatus};
+use crate::domain::sync_record::SyncRecord;
 use chrono::{Datelike, Days, NaiveDate};
 use names::*;
 use rand::rngs::SmallRng;
@@ -549,6 +550,23 @@ fn payment(rng: &mut SmallRng, a: &Assessment, as_of: NaiveDate) -> Payment {
             .checked_sub(1)
             .map(|k| due_dates[k] - Days::new(rng.random_range(0..10))),
     }
+}
+
+/// The population as sync records, grouped by type (residents, then card links, assessments,
+/// payments) as a tax system would send them; each group is its own pass over the generator.
+pub fn records(
+    seed: u64,
+    municipality: &Municipality,
+    residents: usize,
+    latest_fiscal_year: i32,
+) -> impl Iterator<Item = SyncRecord> + use<> {
+    let pass = move |m: &Municipality| people(seed, m, residents, latest_fiscal_year);
+    let m = municipality.clone();
+    pass(&m)
+        .map(|p| SyncRecord::Resident(p.resident))
+        .chain(pass(&m).flat_map(|p| p.card_links.into_iter().map(SyncRecord::CardLink)))
+        .chain(pass(&m).flat_map(|p| p.assessments.into_iter().map(SyncRecord::Assessment)))
+        .chain(pass(&m).flat_map(|p| p.payments.into_iter().map(SyncRecord::Payment)))
 }
 
 /// Everything at once, for small populations.

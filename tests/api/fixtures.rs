@@ -6,6 +6,7 @@ use kofu::domain::assessment::{
     TaxAmounts,
 };
 use kofu::domain::resident::{CardLink, Resident, ResidentStatus};
+use kofu::domain::sync_record::SyncRecord;
 use kofu::synthetic::SyntheticPerson;
 
 pub const YAMADA_CARD: &str = "0A1B2C3D4E5F6001";
@@ -145,4 +146,29 @@ pub fn people() -> std::vec::IntoIter<SyntheticPerson> {
         },
     ]
     .into_iter()
+}
+
+/// The fixture people as sync records, grouped by type.
+pub fn records() -> Vec<SyncRecord> {
+    let people: Vec<SyntheticPerson> = people().collect();
+    let mut records: Vec<SyncRecord> = people
+        .iter()
+        .map(|p| SyncRecord::Resident(p.resident.clone()))
+        .collect();
+    records.extend(
+        people
+            .iter()
+            .flat_map(|p| p.card_links.iter().cloned().map(SyncRecord::CardLink)),
+    );
+    records.extend(
+        people
+            .iter()
+            .flat_map(|p| p.assessments.iter().cloned().map(SyncRecord::Assessment)),
+    );
+    records.extend(
+        people
+            .iter()
+            .flat_map(|p| p.payments.iter().cloned().map(SyncRecord::Payment)),
+    );
+    records
 }

@@ -228,17 +228,42 @@ pub struct TestApp {
     task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
 
+/// Applies `records` to the test database as a FULL batch, in-process.
+pub async fn load_full(db: &TestDb, records: Vec<kofu::domain::sync_record::SyncRecord>) {
+    let certs = TestCerts::new();
+    let settings = settings(db, &certs);
+    let pool = kofu::db::pool(&db.url, 2, std::time::Duration::from_secs(5)).unwrap();
+    let service = kofu::sync::SyncService::new(
+        pool,
+        std::sync::Arc::new(settings),
+        kofu::metrics::Metrics::new(),
+    );
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let report = service
+        .apply(
+            kofu::sync::BatchHeader {
+                batch_id: format!("fixture-{}", NEXT.fetch_add(1, Ordering::Relaxed)),
+                lg_code: LgCode::parse(SHINJUKU).unwrap(),
+                mode: kofu::db::sync::Mode::Full,
+                extracted_at: chrono::DateTime::parse_from_rfc3339(NOW).unwrap().into(),
+            },
+            "test fixtures",
+            records,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        report.state,
+        kofu::sync::BatchState::Applied,
+        "{:?}",
+        report.errors
+    );
+}
+
 /// Starts a server on a migrated database holding the fixture people.
 pub async fn spawn_app() -> TestApp {
     let db = TestDb::migrated();
-    let mut client = db.client().await;
-    kofu::db::seed::replace_municipality(
-        &mut client,
-        LgCode::parse(SHINJUKU).unwrap(),
-        crate::fixtures::people,
-    )
-    .await
-    .unwrap();
+    load_full(&db, crate::fixtures::records()).await;
     spawn_app_on(db).await
 }
 

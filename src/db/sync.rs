@@ -1,0 +1,807 @@
+//! Loading a sync batch into PostgreSQL: everything happens on one dedicated connection in one
+//! transaction, so a rejected batch, a cut stream or a crash leaves nothing behind.
+//!
+//! FULL: rows stream by binary COPY into fresh tables shaped like the municipality's partitions;
+//! they are validated set-wise, purged to the four-year window, indexed, and then swapped in for
+//! the live partitions in a few milliseconds. DELTA: rows stream into temporary staging tables and
+//! are validated, then deletions and upserts are applied to the live tables.
+//! Issuance keeps reading the previous data (MVCC) until the commit.
+
+use super::DbError;
+use super::residents::collection_method_code;
+use crate::domain::lg_code::LgCode;
+use crate::domain::resident::ResidentStatus;
+use crate::domain::sync_record::{RecordType, SyncRecord};
+use std::pin::Pin;
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::{Json, ToSql, Type};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Full,
+    Delta,
+}
+
+impl Mode {
+    pub fn code(self) -> &'static str {
+        match self {
+            Mode::Full => "full",
+            Mode::Delta => "delta",
+        }
+    }
+}
+
+/// The most errors a report lists; the total is always counted.
+pub const MAX_LISTED_ERRORS: i64 = 10_000;
+
+/// A problem found by SQL across records: a duplicate key or a missing person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetProblem {
+    pub position: i64,
+    pub record_type: RecordType,
+    pub field: String,
+    pub problem: String,
+}
+
+/// Rows deleted by the retention rule, per table and fiscal year.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PurgedRows {
+    pub table: &'static str,
+    pub fiscal_year: i32,
+    pub rows: i64,
+}
+
+/// The live tables a batch fills, in the order every statement locks them.
+const LIVE_TABLES: [&str; 4] = ["card_link", "resident", "assessment", "payment"];
+
+struct TableSpec {
+    table: &'static str,
+    key: &'static str,
+    columns: &'static str,
+    types: &'static [Type],
+}
+
+const RESIDENT: TableSpec = TableSpec {
+    table: "resident",
+    key: "addressee_no",
+    columns: "lg_code, addressee_no, name, name_kana, birth_date, address, status, status_date, \
+              moved_in_on, protection_measure, issuance_stopped",
+    types: &[
+        Type::BPCHAR,
+        Type::TEXT,
+        Type::TEXT,
+        Type::TEXT,
+        Type::DATE,
+        Type::TEXT,
+        Type::TEXT,
+        Type::DATE,
+        Type::DATE,
+        Type::BOOL,
+        Type::BOOL,
+    ],
+};
+
+const CARD_LINK: TableSpec = TableSpec {
+    table: "card_link",
+    key: "card_serial",
+    columns: "lg_code, card_serial, addressee_no, valid_from, valid_until",
+    types: &[Type::BPCHAR, Type::TEXT, Type::TEXT, Type::DATE, Type::DATE],
+};
+
+const ASSESSMENT: TableSpec = TableSpec {
+    table: "assessment",
+    key: "addressee_no, fiscal_year",
+    columns: "lg_code, addressee_no, fiscal_year, address_on_assessment_date, declared, taxable, \
+              collection_method, income_lines, deduction_lines, dependants, total_income_yen, \
+              aggregate_income_yen, taxable_base_yen, municipal_income_levy_yen, \
+              municipal_per_capita_levy_yen, prefectural_income_levy_yen, \
+              prefectural_per_capita_levy_yen, forest_env_tax_yen, total_tax_yen, under_revision",
+    types: &[
+        Type::BPCHAR,
+        Type::TEXT,
+        Type::INT4,
+        Type::TEXT,
+        Type::BOOL,
+        Type::BOOL,
+        Type::TEXT,
+        Type::JSONB,
+        Type::JSONB,
+        Type::JSONB,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::BOOL,
+    ],
+};
+
+const PAYMENT: TableSpec = TableSpec {
+    table: "payment",
+    key: "addressee_no, fiscal_year, tax_item",
+    columns: "lg_code, addressee_no, fiscal_year, tax_item, assessed_yen, paid_yen, unpaid_yen, \
+              last_due_date, last_paid_on",
+    types: &[
+        Type::BPCHAR,
+        Type::TEXT,
+        Type::INT4,
+        Type::TEXT,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::DATE,
+        Type::DATE,
+    ],
+};
+
+const DATA_SPECS: [&TableSpec; 4] = [&RESIDENT, &CARD_LINK, &ASSESSMENT, &PAYMENT];
+
+fn spec(record_type: RecordType) -> (&'static TableSpec, bool) {
+    match record_type {
+        RecordType::Resident => (&RESIDENT, false),
+        RecordType::CardLink => (&CARD_LINK, false),
+        RecordType::Assessment => (&ASSESSMENT, false),
+        RecordType::Payment => (&PAYMENT, false),
+        RecordType::ResidentDeletion => (&RESIDENT, true),
+        RecordType::CardLinkDeletion => (&CARD_LINK, true),
+        RecordType::AssessmentDeletion => (&ASSESSMENT, true),
+        RecordType::PaymentDeletion => (&PAYMENT, true),
+    }
+}
+
+fn data_type(table: &str) -> RecordType {
+    match table {
+        "resident" => RecordType::Resident,
+        "card_link" => RecordType::CardLink,
+        "assessment" => RecordType::Assessment,
+        _ => RecordType::Payment,
+    }
+}
+
+fn deletion_type(table: &str) -> RecordType {
+    match table {
+        "resident" => RecordType::ResidentDeletion,
+        "card_link" => RecordType::CardLinkDeletion,
+        "assessment" => RecordType::AssessmentDeletion,
+        _ => RecordType::PaymentDeletion,
+    }
+}
+
+/// A batch being loaded. Dropping it without [`BatchLoad::publish`] closes its connection, which
+/// rolls everything back.
+pub struct BatchLoad {
+    /// Taken out of the pool: dropping it closes the connection instead of returning a
+    /// connection with an open transaction to the pool.
+    client: deadpool_postgres::ClientWrapper,
+    lg_code: LgCode,
+    mode: Mode,
+    /// Distinguishes this load's FULL tables, e.g. "131041_t123456".
+    suffix: String,
+    copy: Option<(RecordType, Pin<Box<BinaryCopyInWriter>>)>,
+}
+
+impl BatchLoad {
+    /// Opens the transaction on a connection of its own, takes the municipality's sync lock
+    /// (batches for one municipality run one at a time) and creates the load tables.
+    pub async fn begin(
+        client: deadpool_postgres::ClientWrapper,
+        lg_code: LgCode,
+        mode: Mode,
+    ) -> Result<Self, DbError> {
+        client
+            .batch_execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+            .await?;
+        let lg = lg_code.to_string();
+        client
+            .execute(
+                "SELECT pg_advisory_xact_lock(hashtext('kofu.sync.' || $1::text))",
+                &[&lg],
+            )
+            .await?;
+        let txid: i64 = client.query_one("SELECT txid_current()", &[]).await?.get(0);
+        let suffix = format!("{lg}_t{txid}");
+        let mut sql = String::new();
+        for spec in DATA_SPECS {
+            let t = spec.table;
+            match mode {
+                Mode::Full => sql.push_str(&format!(
+                    "CREATE TABLE {t}_{suffix} (LIKE {t} INCLUDING DEFAULTS INCLUDING CONSTRAINTS, seq bigint NOT NULL);"
+                )),
+                Mode::Delta => {
+                    sql.push_str(&format!(
+                        "CREATE TEMP TABLE stage_{t} (LIKE {t} INCLUDING DEFAULTS, seq bigint NOT NULL) ON COMMIT DROP;"
+                    ));
+                    sql.push_str(&format!(
+                        "CREATE TEMP TABLE stage_{t}_deletion AS SELECT {key}, 0::bigint AS seq FROM {t} WITH NO DATA;",
+                        key = spec.key
+                    ));
+                }
+            }
+        }
+        client.batch_execute(&sql).await?;
+        Ok(Self {
+            client,
+            lg_code,
+            mode,
+            suffix,
+            copy: None,
+        })
+    }
+
+    fn load_table(&self, record_type: RecordType) -> String {
+        let (spec, deletion) = spec(record_type);
+        match (self.mode, deletion) {
+            (Mode::Full, _) => format!("{}_{}", spec.table, self.suffix),
+            (Mode::Delta, false) => format!("stage_{}", spec.table),
+            (Mode::Delta, true) => format!("stage_{}_deletion", spec.table),
+        }
+    }
+
+    async fn finish_copy(&mut self) -> Result<(), DbError> {
+        if let Some((_, mut writer)) = self.copy.take() {
+            writer.as_mut().finish().await?;
+        }
+        Ok(())
+    }
+
+    /// Writes one valid record at stream position `seq`. Records of one type in a row share a COPY.
+    pub async fn write(&mut self, seq: i64, record: &SyncRecord) -> Result<(), DbError> {
+        let record_type = record.record_type();
+        if self.copy.as_ref().map(|(t, _)| *t) != Some(record_type) {
+            self.finish_copy().await?;
+            let (spec, deletion) = spec(record_type);
+            let table = self.load_table(record_type);
+            let (columns, types): (String, Vec<Type>) = if deletion {
+                let key_types = match record_type {
+                    RecordType::AssessmentDeletion => vec![Type::TEXT, Type::INT4],
+                    RecordType::PaymentDeletion => vec![Type::TEXT, Type::INT4, Type::TEXT],
+                    _ => vec![Type::TEXT],
+                };
+                (spec.key.to_owned(), key_types)
+            } else {
+                (spec.columns.to_owned(), spec.types.to_vec())
+            };
+            let mut types = types;
+            types.push(Type::INT8);
+            let sink = self
+                .client
+                .copy_in(&format!("COPY {table} ({columns}, seq) FROM STDIN BINARY"))
+                .await?;
+            self.copy = Some((record_type, Box::pin(BinaryCopyInWriter::new(sink, &types))));
+        }
+        let writer = &mut self.copy.as_mut().expect("a COPY is open").1;
+        let lg = self.lg_code.to_string();
+        match record {
+            SyncRecord::Resident(r) => {
+                let status = r.status.code();
+                let status_date = r.status.date();
+                debug_assert!(
+                    matches!(r.status, ResidentStatus::Resident) == status_date.is_none()
+                );
+                writer
+                    .as_mut()
+                    .write(&[
+                        &lg,
+                        &r.addressee_no,
+                        &r.name,
+                        &r.name_kana,
+                        &r.birth_date,
+                        &r.address,
+                        &status,
+                        &status_date,
+                        &r.moved_in_on,
+                        &r.protection_measure,
+                        &r.issuance_stopped,
+                        &seq,
+                    ])
+                    .await?
+            }
+            SyncRecord::CardLink(c) => {
+                writer
+                    .as_mut()
+                    .write(&[
+                        &lg,
+                        &c.card_serial,
+                        &c.addressee_no,
+                        &c.valid_from,
+                        &c.valid_until,
+                        &seq,
+                    ])
+                    .await?
+            }
+            SyncRecord::Assessment(a) => {
+                let t = &a.tax;
+                let values: [&(dyn ToSql + Sync); 21] = [
+                    &lg,
+                    &a.addressee_no,
+                    &a.fiscal_year,
+                    &a.address_on_assessment_date,
+                    &a.declared,
+                    &a.taxable,
+                    &collection_method_code(a.collection_method),
+                    &Json(&a.income_lines),
+                    &Json(&a.deduction_lines),
+                    &Json(&a.dependants),
+                    &a.total_income_yen,
+                    &a.aggregate_income_yen,
+                    &t.taxable_base_yen,
+                    &t.municipal_income_levy_yen,
+                    &t.municipal_per_capita_levy_yen,
+                    &t.prefectural_income_levy_yen,
+                    &t.prefectural_per_capita_levy_yen,
+                    &t.forest_env_tax_yen,
+                    &t.total_yen,
+                    &a.under_revision,
+                    &seq,
+                ];
+                writer.as_mut().write(&values).await?
+            }
+            SyncRecord::Payment(p) => {
+                writer
+                    .as_mut()
+                    .write(&[
+                        &lg,
+                        &p.addressee_no,
+                        &p.fiscal_year,
+                        &p.tax_item,
+                        &p.assessed_yen,
+                        &p.paid_yen,
+                        &p.unpaid_yen,
+                        &p.last_due_date,
+                        &p.last_paid_on,
+                        &seq,
+                    ])
+                    .await?
+            }
+            SyncRecord::ResidentDeletion { addressee_no } => {
+                writer.as_mut().write(&[addressee_no, &seq]).await?
+            }
+            SyncRecord::CardLinkDeletion { card_serial } => {
+                writer.as_mut().write(&[card_serial, &seq]).await?
+            }
+            SyncRecord::AssessmentDeletion {
+                addressee_no,
+                fiscal_year,
+            } => {
+                writer
+                    .as_mut()
+                    .write(&[addressee_no, fiscal_year, &seq])
+                    .await?
+            }
+            SyncRecord::PaymentDeletion {
+                addressee_no,
+                fiscal_year,
+                tax_item,
+            } => {
+                writer
+                    .as_mut()
+                    .write(&[addressee_no, fiscal_year, tax_item, &seq])
+                    .await?
+            }
+        }
+        Ok(())
+    }
+
+    /// Problems only visible across records: duplicate keys, and records whose person is neither
+    /// in the batch nor (for DELTA) already kept and not deleted by it.
+    pub async fn check_set(&mut self) -> Result<Vec<SetProblem>, DbError> {
+        self.finish_copy().await?;
+        let mut problems = Vec::new();
+        let lg = self.lg_code.to_string();
+        let mut tables: Vec<(String, &str, RecordType)> = DATA_SPECS
+            .iter()
+            .map(|s| {
+                (
+                    self.load_table(data_type(s.table)),
+                    s.key,
+                    data_type(s.table),
+                )
+            })
+            .collect();
+        if self.mode == Mode::Delta {
+            tables.extend(DATA_SPECS.iter().map(|s| {
+                let t = deletion_type(s.table);
+                (self.load_table(t), s.key, t)
+            }));
+        }
+        for (table, key, record_type) in &tables {
+            let rows = self
+                .client
+                .query(
+                    &format!(
+                        "SELECT t.seq, d.first FROM {table} t
+                         JOIN (SELECT {key}, min(seq) AS first FROM {table}
+                               GROUP BY {key} HAVING count(*) > 1) d USING ({key})
+                         WHERE t.seq <> d.first ORDER BY t.seq LIMIT {MAX_LISTED_ERRORS}"
+                    ),
+                    &[],
+                )
+                .await?;
+            problems.extend(rows.iter().map(|row| SetProblem {
+                position: row.get(0),
+                record_type: *record_type,
+                field: key.to_string(),
+                problem: format!(
+                    "repeats the key of the record at position {}",
+                    row.get::<_, i64>(1)
+                ),
+            }));
+        }
+        let residents = self.load_table(RecordType::Resident);
+        for record_type in [
+            RecordType::CardLink,
+            RecordType::Assessment,
+            RecordType::Payment,
+        ] {
+            let table = self.load_table(record_type);
+            let kept = match self.mode {
+                Mode::Full => String::new(),
+                Mode::Delta => "AND NOT EXISTS (SELECT 1 FROM resident r WHERE r.lg_code = $1
+                         AND r.addressee_no = t.addressee_no
+                         AND NOT EXISTS (SELECT 1 FROM stage_resident_deletion d
+                                         WHERE d.addressee_no = r.addressee_no))"
+                    .to_owned(),
+            };
+            let params: Vec<&(dyn ToSql + Sync)> = match self.mode {
+                Mode::Full => vec![],
+                Mode::Delta => vec![&lg],
+            };
+            let rows = self
+                .client
+                .query(
+                    &format!(
+                        "SELECT t.seq FROM {table} t
+                         WHERE NOT EXISTS (SELECT 1 FROM {residents} b WHERE b.addressee_no = t.addressee_no)
+                         {kept}
+                         ORDER BY t.seq LIMIT {MAX_LISTED_ERRORS}"
+                    ),
+                    &params,
+                )
+                .await?;
+            problems.extend(rows.iter().map(|row| SetProblem {
+                position: row.get(0),
+                record_type,
+                field: "addressee_no".into(),
+                problem: match self.mode {
+                    Mode::Full => "names no resident in this batch".into(),
+                    Mode::Delta => "names no resident kept by kofu or sent in this batch".into(),
+                },
+            }));
+        }
+        problems.sort_by_key(|p| p.position);
+        Ok(problems)
+    }
+
+    /// Publishes the batch: applies it, purges fiscal years outside the latest four, records the
+    /// purge and the batch, and commits. Returns what was purged.
+    pub async fn publish(
+        mut self,
+        record_batch: impl FnOnce(&[PurgedRows]) -> BatchRow,
+    ) -> Result<Vec<PurgedRows>, DbError> {
+        self.finish_copy().await?;
+        let lg = self.lg_code.to_string();
+        let purged = match self.mode {
+            Mode::Full => self.publish_full(&lg).await?,
+            Mode::Delta => self.publish_delta(&lg).await?,
+        };
+        let batch = record_batch(&purged);
+        if !purged.is_empty() {
+            let kept: Vec<i32> = self
+                .client
+                .query(
+                    "SELECT DISTINCT fiscal_year FROM assessment WHERE lg_code = $1 ORDER BY 1 DESC",
+                    &[&lg],
+                )
+                .await?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            self.client
+                .execute(
+                    "INSERT INTO retention_purge (lg_code, batch_id, purged_at, kept_years, deleted)
+                     VALUES ($1, $2, now(), $3, $4)",
+                    &[&lg, &batch.batch_id, &kept, &Json(&purged)],
+                )
+                .await?;
+        }
+        insert_batch(&self.client, &batch).await?;
+        self.client.batch_execute("COMMIT").await?;
+        Ok(purged)
+    }
+
+    /// Deletes rows of fiscal years below the newest four from `table_of(name)`; counts per year.
+    async fn purge(
+        &self,
+        lg: &str,
+        table_of: impl Fn(&'static str) -> String,
+    ) -> Result<Vec<PurgedRows>, DbError> {
+        let newest: Option<i32> = self
+            .client
+            .query_one(
+                &format!(
+                    "SELECT max(fiscal_year) FROM {} WHERE lg_code = $1",
+                    table_of("assessment")
+                ),
+                &[&lg],
+            )
+            .await?
+            .get(0);
+        let Some(newest) = newest else {
+            return Ok(Vec::new());
+        };
+        let floor = newest - 3;
+        let mut purged = Vec::new();
+        for table in ["assessment", "payment"] {
+            let rows = self
+                .client
+                .query(
+                    &format!(
+                        "WITH gone AS (DELETE FROM {} WHERE lg_code = $1 AND fiscal_year < $2
+                                       RETURNING fiscal_year)
+                         SELECT fiscal_year, count(*) FROM gone GROUP BY 1 ORDER BY 1",
+                        table_of(table)
+                    ),
+                    &[&lg, &floor],
+                )
+                .await?;
+            purged.extend(rows.iter().map(|r| PurgedRows {
+                table,
+                fiscal_year: r.get(0),
+                rows: r.get(1),
+            }));
+        }
+        Ok(purged)
+    }
+
+    async fn publish_full(&mut self, lg: &str) -> Result<Vec<PurgedRows>, DbError> {
+        let suffix = self.suffix.clone();
+        let mut purged = self.purge(lg, |t| format!("{t}_{suffix}")).await?;
+        // What the old data set held below the new retention floor is deleted by the swap; it is
+        // part of the evidence too.
+        let newest: Option<i32> = self
+            .client
+            .query_one(
+                &format!("SELECT max(fiscal_year) FROM assessment_{suffix}"),
+                &[],
+            )
+            .await?
+            .get(0);
+        if let Some(newest) = newest {
+            for table in ["assessment", "payment"] {
+                let rows = self
+                    .client
+                    .query(
+                        &format!(
+                            "SELECT fiscal_year, count(*) FROM {table}
+                             WHERE lg_code = $1 AND fiscal_year < $2 GROUP BY 1 ORDER BY 1"
+                        ),
+                        &[&lg, &(newest - 3)],
+                    )
+                    .await?;
+                for row in rows {
+                    let (fiscal_year, rows): (i32, i64) = (row.get(0), row.get(1));
+                    match purged
+                        .iter_mut()
+                        .find(|p| p.table == table && p.fiscal_year == fiscal_year)
+                    {
+                        Some(p) => p.rows += rows,
+                        None => purged.push(PurgedRows {
+                            table,
+                            fiscal_year,
+                            rows,
+                        }),
+                    }
+                }
+            }
+        }
+
+        // Heavy work before any lock on the live tables: drop the positions, build the keys,
+        // prove the partition constraint so that attaching does not scan.
+        let mut sql = String::new();
+        for spec in DATA_SPECS {
+            let t = spec.table;
+            sql.push_str(&format!(
+                "ALTER TABLE {t}_{suffix} DROP COLUMN seq;
+                 ALTER TABLE {t}_{suffix} ADD CONSTRAINT {t}_{suffix}_lg CHECK (lg_code = '{lg}');
+                 ALTER TABLE {t}_{suffix} ADD CONSTRAINT {t}_{suffix}_pkey PRIMARY KEY (lg_code, {key});",
+                key = spec.key
+            ));
+        }
+        sql.push_str("ANALYZE ");
+        sql.push_str(
+            &DATA_SPECS
+                .iter()
+                .map(|s| format!("{}_{suffix}", s.table))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+        sql.push(';');
+        self.client.batch_execute(&sql).await?;
+
+        // The swap: lock the parents in the order readers take them, so no reader can deadlock
+        // with us, then replace each partition.
+        self.client
+            .batch_execute(&format!(
+                "SET LOCAL lock_timeout = '10s';
+                 LOCK TABLE {} IN ACCESS EXCLUSIVE MODE;",
+                LIVE_TABLES.join(", ")
+            ))
+            .await?;
+        let mut swap = String::new();
+        for t in LIVE_TABLES {
+            if let Some(old) = partition_of(&self.client, t, lg).await? {
+                swap.push_str(&format!(
+                    "ALTER TABLE {t} DETACH PARTITION {old}; DROP TABLE {old};"
+                ));
+            }
+            swap.push_str(&format!(
+                "ALTER TABLE {t} ATTACH PARTITION {t}_{suffix} FOR VALUES IN ('{lg}');"
+            ));
+        }
+        self.client.batch_execute(&swap).await?;
+        Ok(purged)
+    }
+
+    async fn publish_delta(&mut self, lg: &str) -> Result<Vec<PurgedRows>, DbError> {
+        let mut sql = String::new();
+        for t in LIVE_TABLES {
+            if partition_of(&self.client, t, lg).await?.is_none() {
+                sql.push_str(&format!(
+                    "CREATE TABLE {t}_{lg}_t0 PARTITION OF {t} FOR VALUES IN ('{lg}');"
+                ));
+            }
+        }
+        // Deleting a person deletes everything kept about them.
+        for t in ["card_link", "assessment", "payment", "resident"] {
+            sql.push_str(&format!(
+                "DELETE FROM {t} x USING stage_resident_deletion d
+                 WHERE x.lg_code = '{lg}' AND x.addressee_no = d.addressee_no;"
+            ));
+        }
+        for spec in [&CARD_LINK, &ASSESSMENT, &PAYMENT] {
+            let t = spec.table;
+            let matches = spec
+                .key
+                .split(", ")
+                .map(|k| format!("x.{k} = d.{k}"))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            sql.push_str(&format!(
+                "DELETE FROM {t} x USING stage_{t}_deletion d WHERE x.lg_code = '{lg}' AND {matches};"
+            ));
+        }
+        for spec in DATA_SPECS {
+            let t = spec.table;
+            let updates = spec
+                .columns
+                .split(',')
+                .map(str::trim)
+                .filter(|c| *c != "lg_code" && !spec.key.split(", ").any(|k| k == *c))
+                .map(|c| format!("{c} = EXCLUDED.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            sql.push_str(&format!(
+                "INSERT INTO {t} ({cols}) SELECT {cols} FROM stage_{t} ORDER BY seq
+                 ON CONFLICT (lg_code, {key}) DO UPDATE SET {updates};",
+                cols = spec.columns,
+                key = spec.key
+            ));
+        }
+        self.client.batch_execute(&sql).await?;
+        self.purge(lg, str::to_owned).await
+    }
+}
+
+/// The live partition holding municipality `lg` of `table`, if there is one.
+async fn partition_of(
+    client: &tokio_postgres::Client,
+    table: &str,
+    lg: &str,
+) -> Result<Option<String>, DbError> {
+    let row = client
+        .query_opt(
+            "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+             WHERE i.inhparent = $1::text::regclass
+               AND pg_get_expr(c.relpartbound, c.oid) = format('FOR VALUES IN (%L)', $2::text)",
+            &[&table, &lg],
+        )
+        .await?;
+    Ok(row.map(|r| r.get(0)))
+}
+
+/// What kofu records about a batch.
+#[derive(Debug, Clone)]
+pub struct BatchRow {
+    pub batch_id: String,
+    pub lg_code: LgCode,
+    pub mode: Mode,
+    pub extracted_at: chrono::DateTime<chrono::Utc>,
+    pub content_sha256: String,
+    pub applied: bool,
+    pub counts: serde_json::Value,
+    pub errors: serde_json::Value,
+    pub client_identity: String,
+    pub received_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Records a batch's outcome; a rejected batch id may be sent again, so its row is replaced.
+pub async fn insert_batch(client: &tokio_postgres::Client, b: &BatchRow) -> Result<(), DbError> {
+    client
+        .execute(
+            "INSERT INTO sync_batch (batch_id, lg_code, mode, extracted_at, content_sha256, state,
+                 counts, errors, client_identity, received_at, finished_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
+             ON CONFLICT (batch_id) DO UPDATE SET lg_code = EXCLUDED.lg_code, mode = EXCLUDED.mode,
+                 extracted_at = EXCLUDED.extracted_at, content_sha256 = EXCLUDED.content_sha256,
+                 state = EXCLUDED.state, counts = EXCLUDED.counts, errors = EXCLUDED.errors,
+                 client_identity = EXCLUDED.client_identity, received_at = EXCLUDED.received_at,
+                 finished_at = now()
+             WHERE sync_batch.state = 'rejected'",
+            &[
+                &b.batch_id,
+                &b.lg_code.to_string(),
+                &b.mode.code(),
+                &b.extracted_at,
+                &b.content_sha256,
+                &if b.applied { "applied" } else { "rejected" },
+                &b.counts,
+                &b.errors,
+                &b.client_identity,
+                &b.received_at,
+            ],
+        )
+        .await?;
+    Ok(())
+}
+
+/// A batch as recorded.
+#[derive(Debug, Clone)]
+pub struct RecordedBatch {
+    pub lg_code: String,
+    pub content_sha256: String,
+    pub applied: bool,
+    pub counts: serde_json::Value,
+    pub errors: serde_json::Value,
+    pub finished_at: chrono::DateTime<chrono::Utc>,
+}
+
+pub async fn find_batch(
+    client: &impl deadpool_postgres::GenericClient,
+    batch_id: &str,
+) -> Result<Option<RecordedBatch>, DbError> {
+    let row = client
+        .query_opt(
+            "SELECT lg_code::text, content_sha256, state = 'applied', counts, errors, finished_at
+             FROM sync_batch WHERE batch_id = $1",
+            &[&batch_id],
+        )
+        .await?;
+    Ok(row.map(|r| RecordedBatch {
+        lg_code: r.get(0),
+        content_sha256: r.get(1),
+        applied: r.get(2),
+        counts: r.get(3),
+        errors: r.get(4),
+        finished_at: r.get(5),
+    }))
+}
+
+/// The fiscal years a municipality's retention purges deleted for a batch.
+pub async fn purged_years(
+    client: &impl deadpool_postgres::GenericClient,
+    batch_id: &str,
+) -> Result<Vec<i32>, DbError> {
+    let rows = client
+        .query(
+            "SELECT DISTINCT (d->>'fiscal_year')::int FROM retention_purge p,
+                    jsonb_array_elements(p.deleted) d
+             WHERE p.batch_id = $1 ORDER BY 1",
+            &[&batch_id],
+        )
+        .await?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}

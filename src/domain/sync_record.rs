@@ -1,0 +1,487 @@
+//! One record of a nightly sync batch, and the checks every record must pass before any of the
+//! batch is published: formats, dates, amounts that add up, and no My Number anywhere.
+//!
+//! The serde form of [`SyncRecord`] is also the JSON Lines file format that `kofu sync push`
+//! reads (one record a line, `"type"` naming the kind; see docs/sync-format.md).
+
+use super::assessment::{Assessment, Payment};
+use super::my_number::{contains_my_number, is_my_number};
+use super::resident::{CardLink, Resident, ResidentStatus};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum SyncRecord {
+    Resident(Resident),
+    CardLink(CardLink),
+    Assessment(Assessment),
+    Payment(Payment),
+    ResidentDeletion {
+        addressee_no: String,
+    },
+    CardLinkDeletion {
+        card_serial: String,
+    },
+    AssessmentDeletion {
+        addressee_no: String,
+        fiscal_year: i32,
+    },
+    PaymentDeletion {
+        addressee_no: String,
+        fiscal_year: i32,
+        tax_item: String,
+    },
+}
+
+/// The kinds of record, in the order a batch file lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RecordType {
+    Resident,
+    CardLink,
+    Assessment,
+    Payment,
+    ResidentDeletion,
+    CardLinkDeletion,
+    AssessmentDeletion,
+    PaymentDeletion,
+}
+
+impl RecordType {
+    pub const ALL: [RecordType; 8] = [
+        RecordType::Resident,
+        RecordType::CardLink,
+        RecordType::Assessment,
+        RecordType::Payment,
+        RecordType::ResidentDeletion,
+        RecordType::CardLinkDeletion,
+        RecordType::AssessmentDeletion,
+        RecordType::PaymentDeletion,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            RecordType::Resident => "resident",
+            RecordType::CardLink => "card_link",
+            RecordType::Assessment => "assessment",
+            RecordType::Payment => "payment",
+            RecordType::ResidentDeletion => "resident_deletion",
+            RecordType::CardLinkDeletion => "card_link_deletion",
+            RecordType::AssessmentDeletion => "assessment_deletion",
+            RecordType::PaymentDeletion => "payment_deletion",
+        }
+    }
+}
+
+impl SyncRecord {
+    pub fn record_type(&self) -> RecordType {
+        match self {
+            SyncRecord::Resident(_) => RecordType::Resident,
+            SyncRecord::CardLink(_) => RecordType::CardLink,
+            SyncRecord::Assessment(_) => RecordType::Assessment,
+            SyncRecord::Payment(_) => RecordType::Payment,
+            SyncRecord::ResidentDeletion { .. } => RecordType::ResidentDeletion,
+            SyncRecord::CardLinkDeletion { .. } => RecordType::CardLinkDeletion,
+            SyncRecord::AssessmentDeletion { .. } => RecordType::AssessmentDeletion,
+            SyncRecord::PaymentDeletion { .. } => RecordType::PaymentDeletion,
+        }
+    }
+}
+
+/// What is wrong with one field of a record. The problem never quotes the value: it may be
+/// personal data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldProblem {
+    pub field: String,
+    pub problem: String,
+}
+
+impl FieldProblem {
+    pub fn new(field: impl Into<String>, problem: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            problem: problem.into(),
+        }
+    }
+}
+
+/// The context records are checked in: dates may not lie after the extraction day.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckContext {
+    pub extracted_on: NaiveDate,
+}
+
+impl CheckContext {
+    /// The newest fiscal year a batch may carry: the one after the extraction day's.
+    fn latest_fiscal_year(&self) -> i32 {
+        super::fiscal_year::containing(self.extracted_on) + 1
+    }
+}
+
+const MAX_TEXT_CHARS: usize = 200;
+
+struct Checker {
+    problems: Vec<FieldProblem>,
+}
+
+impl Checker {
+    fn fail(&mut self, field: &str, problem: impl Into<String>) {
+        self.problems.push(FieldProblem::new(field, problem));
+    }
+
+    fn token(&mut self, field: &str, value: &str, max: usize, allowed: &str) {
+        if value.is_empty()
+            || value.chars().count() > max
+            || !value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || allowed.contains(c))
+        {
+            self.fail(
+                field,
+                format!("must be 1 to {max} characters of 0-9 A-Z a-z {allowed}"),
+            );
+        }
+    }
+
+    fn addressee_no(&mut self, field: &str, value: &str) {
+        self.token(field, value, 20, "-");
+        if is_my_number(value) {
+            self.fail(
+                field,
+                "is a 12-digit number with a valid My Number check digit; kofu never accepts a My Number (個人番号)",
+            );
+        }
+    }
+
+    fn text(&mut self, field: &str, value: &str, required: bool) {
+        if required && value.trim().is_empty() {
+            self.fail(field, "must not be empty");
+        }
+        if value.chars().count() > MAX_TEXT_CHARS {
+            self.fail(field, format!("is longer than {MAX_TEXT_CHARS} characters"));
+        }
+        if value.chars().any(char::is_control) {
+            self.fail(field, "contains a control character");
+        }
+        if contains_my_number(value) {
+            self.fail(
+                field,
+                "contains a 12-digit number with a valid My Number check digit; kofu never accepts a My Number (個人番号)",
+            );
+        }
+    }
+
+    fn amount(&mut self, field: &str, value: i64) {
+        if value < 0 {
+            self.fail(field, "must not be negative");
+        }
+    }
+
+    fn fiscal_year(&mut self, field: &str, value: i32, context: &CheckContext) {
+        let latest = context.latest_fiscal_year();
+        if !(super::fiscal_year::EARLIEST..=latest).contains(&value) {
+            self.fail(
+                field,
+                format!(
+                    "must be a fiscal year from {} to {latest}",
+                    super::fiscal_year::EARLIEST
+                ),
+            );
+        }
+    }
+
+    fn not_after_extraction(&mut self, field: &str, date: NaiveDate, context: &CheckContext) {
+        if date > context.extracted_on {
+            self.fail(field, "lies after the day the batch was extracted");
+        }
+    }
+}
+
+/// Every problem with `record`; empty when it may be published.
+pub fn check(record: &SyncRecord, context: &CheckContext) -> Vec<FieldProblem> {
+    let mut c = Checker {
+        problems: Vec::new(),
+    };
+    match record {
+        SyncRecord::Resident(r) => check_resident(&mut c, r, context),
+        SyncRecord::CardLink(l) => check_card_link(&mut c, l),
+        SyncRecord::Assessment(a) => check_assessment(&mut c, a, context),
+        SyncRecord::Payment(p) => check_payment(&mut c, p, context),
+        SyncRecord::ResidentDeletion { addressee_no } => {
+            c.addressee_no("addressee_no", addressee_no)
+        }
+        SyncRecord::CardLinkDeletion { card_serial } => {
+            c.token("card_serial", card_serial, 64, "-")
+        }
+        SyncRecord::AssessmentDeletion {
+            addressee_no,
+            fiscal_year,
+        } => {
+            c.addressee_no("addressee_no", addressee_no);
+            c.fiscal_year("fiscal_year", *fiscal_year, context);
+        }
+        SyncRecord::PaymentDeletion {
+            addressee_no,
+            fiscal_year,
+            tax_item,
+        } => {
+            c.addressee_no("addressee_no", addressee_no);
+            c.fiscal_year("fiscal_year", *fiscal_year, context);
+            c.token("tax_item", tax_item, 40, "_-");
+        }
+    }
+    c.problems
+}
+
+fn check_resident(c: &mut Checker, r: &Resident, context: &CheckContext) {
+    c.addressee_no("addressee_no", &r.addressee_no);
+    c.text("name", &r.name, true);
+    c.text("name_kana", &r.name_kana, true);
+    c.text("address", &r.address, true);
+    if r.birth_date < super::era::earliest_printable() {
+        c.fail("birth_date", "lies before 1873-01-01");
+    }
+    c.not_after_extraction("birth_date", r.birth_date, context);
+    if let ResidentStatus::MovedOut { filed_on: date } | ResidentStatus::Deceased { on: date } =
+        r.status
+    {
+        if date < r.birth_date {
+            c.fail("status_date", "lies before the birth date");
+        }
+    }
+    if let Some(moved_in) = r.moved_in_on {
+        if moved_in < r.birth_date {
+            c.fail("moved_in_on", "lies before the birth date");
+        }
+    }
+}
+
+fn check_card_link(c: &mut Checker, l: &CardLink) {
+    c.token("card_serial", &l.card_serial, 64, "-");
+    c.addressee_no("addressee_no", &l.addressee_no);
+    if l.valid_until.is_some_and(|until| until < l.valid_from) {
+        c.fail("valid_until", "lies before valid_from");
+    }
+}
+
+fn check_assessment(c: &mut Checker, a: &Assessment, context: &CheckContext) {
+    c.addressee_no("addressee_no", &a.addressee_no);
+    c.fiscal_year("fiscal_year", a.fiscal_year, context);
+    if let Some(address) = &a.address_on_assessment_date {
+        c.text("address_on_assessment_date", address, true);
+    }
+    let mut kinds = std::collections::HashSet::new();
+    for (i, line) in a.income_lines.iter().enumerate() {
+        c.amount(&format!("income_lines[{i}].revenue_yen"), line.revenue_yen);
+        c.amount(&format!("income_lines[{i}].income_yen"), line.income_yen);
+        if line.income_yen > line.revenue_yen {
+            c.fail(
+                &format!("income_lines[{i}].income_yen"),
+                "is above the line's revenue_yen",
+            );
+        }
+        if !kinds.insert(line.kind) {
+            c.fail(&format!("income_lines[{i}].kind"), "is listed twice");
+        }
+    }
+    let mut deduction_kinds = std::collections::HashSet::new();
+    for (i, line) in a.deduction_lines.iter().enumerate() {
+        c.amount(&format!("deduction_lines[{i}].amount_yen"), line.amount_yen);
+        if !deduction_kinds.insert(line.kind) {
+            c.fail(&format!("deduction_lines[{i}].kind"), "is listed twice");
+        }
+    }
+    c.amount("total_income_yen", a.total_income_yen);
+    c.amount("aggregate_income_yen", a.aggregate_income_yen);
+    let sum: i64 = a.income_lines.iter().map(|l| l.income_yen).sum();
+    if a.total_income_yen != sum {
+        c.fail(
+            "total_income_yen",
+            "does not equal the sum of the income lines' income_yen",
+        );
+    }
+    let t = &a.tax;
+    for (field, value) in [
+        ("tax.taxable_base_yen", t.taxable_base_yen),
+        ("tax.municipal_income_levy_yen", t.municipal_income_levy_yen),
+        (
+            "tax.municipal_per_capita_levy_yen",
+            t.municipal_per_capita_levy_yen,
+        ),
+        (
+            "tax.prefectural_income_levy_yen",
+            t.prefectural_income_levy_yen,
+        ),
+        (
+            "tax.prefectural_per_capita_levy_yen",
+            t.prefectural_per_capita_levy_yen,
+        ),
+        ("tax.forest_env_tax_yen", t.forest_env_tax_yen),
+        ("tax.total_yen", t.total_yen),
+    ] {
+        c.amount(field, value);
+    }
+    if t.total_yen != t.sum_of_parts() {
+        c.fail(
+            "tax.total_yen",
+            "does not equal the sum of the income levies, per-capita levies and forest environment tax",
+        );
+    }
+    if !a.taxable && t.total_yen != 0 {
+        c.fail("taxable", "is false but tax.total_yen is not 0");
+    }
+    if a.taxable && t.total_yen == 0 {
+        c.fail("taxable", "is true but tax.total_yen is 0");
+    }
+    if !a.declared && !a.income_lines.is_empty() {
+        c.fail("declared", "is false but income lines are given");
+    }
+}
+
+fn check_payment(c: &mut Checker, p: &Payment, context: &CheckContext) {
+    c.addressee_no("addressee_no", &p.addressee_no);
+    c.fiscal_year("fiscal_year", p.fiscal_year, context);
+    c.token("tax_item", &p.tax_item, 40, "_-");
+    c.amount("assessed_yen", p.assessed_yen);
+    c.amount("paid_yen", p.paid_yen);
+    c.amount("unpaid_yen", p.unpaid_yen);
+    if p.unpaid_yen != (p.assessed_yen - p.paid_yen).max(0) {
+        c.fail("unpaid_yen", "does not equal assessed_yen minus paid_yen");
+    }
+    if let Some(paid_on) = p.last_paid_on {
+        c.not_after_extraction("last_paid_on", paid_on, context);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::assessment::{
+        CollectionMethod, Dependants, IncomeKind, IncomeLine, TaxAmounts,
+    };
+
+    fn context() -> CheckContext {
+        CheckContext {
+            extracted_on: NaiveDate::from_ymd_opt(2025, 11, 1).unwrap(),
+        }
+    }
+
+    fn resident() -> Resident {
+        Resident {
+            addressee_no: "0000000001".into(),
+            name: "山田　花子".into(),
+            name_kana: "ヤマダ　ハナコ".into(),
+            birth_date: NaiveDate::from_ymd_opt(1985, 4, 15).unwrap(),
+            address: "東京都新宿区西新宿二丁目8番1号".into(),
+            status: ResidentStatus::Resident,
+            moved_in_on: None,
+            protection_measure: false,
+            issuance_stopped: false,
+        }
+    }
+
+    fn assessment() -> Assessment {
+        Assessment {
+            addressee_no: "0000000001".into(),
+            fiscal_year: 2025,
+            address_on_assessment_date: Some("東京都新宿区西新宿二丁目8番1号".into()),
+            declared: true,
+            taxable: true,
+            collection_method: CollectionMethod::Withholding,
+            income_lines: vec![IncomeLine {
+                kind: IncomeKind::Salary,
+                revenue_yen: 3_000_000,
+                income_yen: 2_020_000,
+            }],
+            deduction_lines: vec![],
+            total_income_yen: 2_020_000,
+            aggregate_income_yen: 2_020_000,
+            dependants: Dependants::default(),
+            tax: TaxAmounts {
+                taxable_base_yen: 1_590_000,
+                municipal_income_levy_yen: 93_900,
+                municipal_per_capita_levy_yen: 3_000,
+                prefectural_income_levy_yen: 62_600,
+                prefectural_per_capita_levy_yen: 1_000,
+                forest_env_tax_yen: 1_000,
+                total_yen: 161_500,
+            },
+            under_revision: false,
+        }
+    }
+
+    fn fields(record: SyncRecord) -> Vec<String> {
+        check(&record, &context())
+            .into_iter()
+            .map(|p| p.field)
+            .collect()
+    }
+
+    #[test]
+    fn good_records_pass() {
+        assert_eq!(
+            fields(SyncRecord::Resident(resident())),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            fields(SyncRecord::Assessment(assessment())),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn resident_problems_name_their_fields() {
+        let mut r = resident();
+        r.name = "番号123456789018".into();
+        r.addressee_no = "123456789018".into();
+        r.name_kana = String::new();
+        r.birth_date = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        assert_eq!(
+            fields(SyncRecord::Resident(r)),
+            vec!["addressee_no", "name", "name_kana", "birth_date"]
+        );
+    }
+
+    #[test]
+    fn amounts_must_add_up() {
+        let mut a = assessment();
+        a.tax.total_yen += 1;
+        a.income_lines[0].income_yen = 3_000_001;
+        a.fiscal_year = 2027;
+        a.tax.forest_env_tax_yen = -1;
+        assert_eq!(
+            fields(SyncRecord::Assessment(a)),
+            vec![
+                "fiscal_year",
+                "income_lines[0].income_yen",
+                "total_income_yen",
+                "tax.forest_env_tax_yen",
+                "tax.total_yen",
+            ]
+        );
+    }
+
+    #[test]
+    fn problems_never_quote_values() {
+        let mut r = resident();
+        r.name = "山田123456789018".into();
+        for p in check(&SyncRecord::Resident(r), &context()) {
+            assert!(!p.problem.contains("123456789018"), "{p:?}");
+            assert!(!p.problem.contains("山田"), "{p:?}");
+        }
+    }
+
+    #[test]
+    fn the_file_format_is_one_tagged_object_per_record() {
+        let line = serde_json::to_string(&SyncRecord::CardLinkDeletion {
+            card_serial: "0A1B".into(),
+        })
+        .unwrap();
+        assert_eq!(
+            line,
+            r#"{"type":"card_link_deletion","card_serial":"0A1B"}"#
+        );
+        let back: SyncRecord = serde_json::from_str(&line).unwrap();
+        assert_eq!(back.record_type(), RecordType::CardLinkDeletion);
+    }
+}

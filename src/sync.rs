@@ -1,0 +1,412 @@
+//! The nightly sync: receiving a batch record by record, checking each, loading the valid ones,
+//! checking the set, and publishing all or nothing. The gRPC handler drives an [`Upload`]; the
+//! `kofu seed` command and tests drive one in-process.
+
+use crate::config::Settings;
+use crate::db::sync::{BatchLoad, BatchRow, MAX_LISTED_ERRORS, Mode};
+use crate::db::{self, DbError};
+use crate::domain::lg_code::LgCode;
+use crate::domain::sync_record::{CheckContext, FieldProblem, RecordType, SyncRecord, check};
+use crate::metrics::Metrics;
+use chrono::{DateTime, Utc};
+use deadpool_postgres::Pool;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use std::time::Instant;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchHeader {
+    pub batch_id: String,
+    pub lg_code: LgCode,
+    pub mode: Mode,
+    pub extracted_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchState {
+    Applied,
+    Rejected,
+    AlreadyApplied,
+}
+
+impl BatchState {
+    pub fn code(self) -> &'static str {
+        match self {
+            BatchState::Applied => "applied",
+            BatchState::Rejected => "rejected",
+            BatchState::AlreadyApplied => "already_applied",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RecordError {
+    pub position: i64,
+    pub record_type: String,
+    pub field: String,
+    pub problem: String,
+}
+
+/// Records received per type, in [`RecordType::ALL`] order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RecordCounts(pub [i64; 8]);
+
+impl RecordCounts {
+    pub fn get(&self, record_type: RecordType) -> i64 {
+        self.0[record_type as usize]
+    }
+    pub fn total(&self) -> i64 {
+        self.0.iter().sum()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncReport {
+    pub batch_id: String,
+    pub state: BatchState,
+    pub counts: RecordCounts,
+    pub errors: Vec<RecordError>,
+    pub error_count: i64,
+    pub purged_fiscal_years: Vec<i32>,
+    pub finished_at: DateTime<Utc>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The stream does not follow the protocol: the sender must fix its client.
+    #[error("{0}")]
+    Protocol(String),
+    #[error("municipality {0} is not served by this kofu server")]
+    UnknownMunicipality(LgCode),
+    #[error("no batch {0:?} has been received")]
+    UnknownBatch(String),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+pub struct SyncService {
+    pool: Pool,
+    settings: Arc<Settings>,
+    metrics: Metrics,
+}
+
+impl SyncService {
+    pub fn new(pool: Pool, settings: Arc<Settings>, metrics: Metrics) -> Self {
+        Self {
+            pool,
+            settings,
+            metrics,
+        }
+    }
+
+    /// Starts receiving a batch announced by `header`.
+    pub async fn begin(&self, header: BatchHeader, caller: &str) -> Result<Upload<'_>, SyncError> {
+        if self.settings.municipality(header.lg_code).is_none() {
+            return Err(SyncError::UnknownMunicipality(header.lg_code));
+        }
+        let client = self.pool.get().await.map_err(DbError::from)?;
+        let previous = db::sync::find_batch(&client, &header.batch_id).await?;
+        if let Some(previous) = &previous {
+            if previous.lg_code != header.lg_code.to_string() && previous.applied {
+                return Err(SyncError::Protocol(format!(
+                    "batch_id {:?} was already applied for another municipality; use a new batch_id",
+                    header.batch_id
+                )));
+            }
+        }
+        // A batch applied before is only hashed, to tell a re-send from a reused id.
+        let load = match &previous {
+            Some(p) if p.applied => None,
+            _ => {
+                let client = deadpool_postgres::Object::take(client);
+                Some(BatchLoad::begin(client, header.lg_code, header.mode).await?)
+            }
+        };
+        Ok(Upload {
+            service: self,
+            context: CheckContext {
+                extracted_on: header
+                    .extracted_at
+                    .with_timezone(&crate::clock::japan())
+                    .date_naive(),
+            },
+            header,
+            caller: caller.to_owned(),
+            started: Instant::now(),
+            received_at: Utc::now(),
+            hasher: Sha256::new(),
+            counts: RecordCounts::default(),
+            errors: Vec::new(),
+            error_count: 0,
+            position: 0,
+            load,
+            previous,
+        })
+    }
+
+    /// Applies a batch from records at hand rather than from the network: `kofu seed` and tests.
+    /// Its content hash is that of nothing, so give every such batch a fresh id.
+    pub async fn apply(
+        &self,
+        header: BatchHeader,
+        caller: &str,
+        records: impl IntoIterator<Item = SyncRecord>,
+    ) -> Result<SyncReport, SyncError> {
+        let mut upload = self.begin(header, caller).await?;
+        for record in records {
+            upload.record(record.record_type(), Ok(record)).await?;
+        }
+        let count = upload.position;
+        upload.finish(count).await
+    }
+
+    pub async fn get_batch(&self, batch_id: &str) -> Result<SyncReport, SyncError> {
+        let client = self.pool.get().await.map_err(DbError::from)?;
+        let batch = db::sync::find_batch(&client, batch_id)
+            .await?
+            .ok_or_else(|| SyncError::UnknownBatch(batch_id.to_owned()))?;
+        let errors: Vec<RecordError> = serde_json::from_value(batch.errors).unwrap_or_default();
+        let stored: StoredCounts = serde_json::from_value(batch.counts).unwrap_or_default();
+        Ok(SyncReport {
+            batch_id: batch_id.to_owned(),
+            state: if batch.applied {
+                BatchState::Applied
+            } else {
+                BatchState::Rejected
+            },
+            counts: stored.counts,
+            error_count: stored.error_count,
+            errors,
+            purged_fiscal_years: db::sync::purged_years(&client, batch_id).await?,
+            finished_at: batch.finished_at,
+        })
+    }
+}
+
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct StoredCounts {
+    counts: RecordCounts,
+    error_count: i64,
+}
+
+/// A batch being received.
+pub struct Upload<'s> {
+    service: &'s SyncService,
+    header: BatchHeader,
+    context: CheckContext,
+    caller: String,
+    started: Instant,
+    received_at: DateTime<Utc>,
+    hasher: Sha256,
+    counts: RecordCounts,
+    errors: Vec<RecordError>,
+    error_count: i64,
+    position: i64,
+    load: Option<BatchLoad>,
+    previous: Option<db::sync::RecordedBatch>,
+}
+
+impl Upload<'_> {
+    /// Adds the wire bytes of records to the batch's content hash (chunking does not matter:
+    /// a chunk's encoding is the concatenation of its records').
+    pub fn hash(&mut self, bytes: &[u8]) {
+        self.hasher.update(bytes);
+    }
+
+    fn reject(&mut self, position: i64, record_type: &str, problems: Vec<FieldProblem>) {
+        for p in problems {
+            self.error_count += 1;
+            if (self.errors.len() as i64) < MAX_LISTED_ERRORS {
+                self.errors.push(RecordError {
+                    position,
+                    record_type: record_type.to_owned(),
+                    field: p.field,
+                    problem: p.problem,
+                });
+            }
+        }
+    }
+
+    /// The next record of the stream, or the problems found converting it from the wire.
+    pub async fn record(
+        &mut self,
+        record_type: RecordType,
+        record: Result<SyncRecord, Vec<FieldProblem>>,
+    ) -> Result<(), SyncError> {
+        self.position += 1;
+        self.counts.0[record_type as usize] += 1;
+        let position = self.position;
+        let record = match record {
+            Ok(record) => record,
+            Err(problems) => {
+                self.reject(position, record_type.name(), problems);
+                return Ok(());
+            }
+        };
+        let mut problems = check(&record, &self.context);
+        if self.header.mode == Mode::Full && record_type >= RecordType::ResidentDeletion {
+            problems.push(FieldProblem::new(
+                "",
+                "a FULL batch replaces all data and carries no deletions; send deletions in a DELTA batch",
+            ));
+        }
+        if !problems.is_empty() {
+            self.reject(position, record_type.name(), problems);
+            return Ok(());
+        }
+        // Valid records are loaded even after an error, so that the set checks can report
+        // duplicate keys and missing persons in the same report.
+        if let Some(load) = &mut self.load {
+            load.write(position, &record).await?;
+        }
+        Ok(())
+    }
+
+    /// The trailer: checks the count, then publishes or rejects the batch.
+    pub async fn finish(mut self, trailer_count: i64) -> Result<SyncReport, SyncError> {
+        if trailer_count != self.position {
+            let message = format!(
+                "the trailer counts {trailer_count} records but {} were received; nothing was applied",
+                self.position
+            );
+            self.abandon(&message).await;
+            return Err(SyncError::Protocol(message));
+        }
+        let content_sha256 = hex::encode(self.hasher.clone().finalize());
+        let lg = self.header.lg_code.to_string();
+        for record_type in RecordType::ALL {
+            let n = self.counts.get(record_type);
+            if n > 0 {
+                self.service
+                    .metrics
+                    .sync_records_total
+                    .with_label_values(&[&lg, record_type.name()])
+                    .inc_by(n as u64);
+            }
+        }
+
+        if let Some(previous) = self.previous.take().filter(|p| p.applied) {
+            let state = if previous.content_sha256 == content_sha256 {
+                BatchState::AlreadyApplied
+            } else {
+                self.reject(
+                    0,
+                    "batch",
+                    vec![FieldProblem::new(
+                        "batch_id",
+                        "was applied earlier with different content; a new batch needs a new batch_id",
+                    )],
+                );
+                BatchState::Rejected
+            };
+            return Ok(self.report(state, Vec::new(), previous.finished_at));
+        }
+
+        let mut load = self
+            .load
+            .take()
+            .expect("a batch that was not applied is loaded");
+        for p in load.check_set().await? {
+            self.reject(
+                p.position,
+                p.record_type.name(),
+                vec![FieldProblem::new(p.field, p.problem)],
+            );
+        }
+        self.errors.sort_by_key(|e| e.position);
+        if self.error_count > 0 {
+            drop(load); // closes the connection: PostgreSQL rolls the batch back
+            self.record_rejection(&content_sha256).await?;
+            return Ok(self.report(BatchState::Rejected, Vec::new(), Utc::now()));
+        }
+        let row = self.batch_row(&content_sha256, true);
+        let purged = load.publish(|_| row).await?;
+        let mut years: Vec<i32> = purged.iter().map(|p| p.fiscal_year).collect();
+        years.sort_unstable();
+        years.dedup();
+        self.service
+            .metrics
+            .sync_last_applied_timestamp_seconds
+            .with_label_values(&[&lg])
+            .set(Utc::now().timestamp() as f64);
+        Ok(self.report(BatchState::Applied, years, Utc::now()))
+    }
+
+    /// The stream broke or was abandoned: nothing is applied, and the batch is recorded as
+    /// rejected so that GetBatch can say what happened.
+    pub async fn abandon(mut self, why: &str) {
+        self.load.take(); // rolls back
+        if self.previous.as_ref().is_some_and(|p| p.applied) {
+            return;
+        }
+        self.reject(self.position, "batch", vec![FieldProblem::new("", why)]);
+        let sha = hex::encode(self.hasher.clone().finalize());
+        if let Err(e) = self.record_rejection(&sha).await {
+            tracing::warn!(error = %e, "could not record an abandoned batch");
+        }
+        self.report(BatchState::Rejected, Vec::new(), Utc::now());
+    }
+
+    fn batch_row(&self, content_sha256: &str, applied: bool) -> BatchRow {
+        BatchRow {
+            batch_id: self.header.batch_id.clone(),
+            lg_code: self.header.lg_code,
+            mode: self.header.mode,
+            extracted_at: self.header.extracted_at,
+            content_sha256: content_sha256.to_owned(),
+            applied,
+            counts: serde_json::to_value(StoredCounts {
+                counts: self.counts.clone(),
+                error_count: self.error_count,
+            })
+            .expect("counts serialise"),
+            errors: serde_json::to_value(&self.errors).expect("errors serialise"),
+            client_identity: self.caller.clone(),
+            received_at: self.received_at,
+        }
+    }
+
+    async fn record_rejection(&self, content_sha256: &str) -> Result<(), SyncError> {
+        let client = self.service.pool.get().await.map_err(DbError::from)?;
+        db::sync::insert_batch(&client, &self.batch_row(content_sha256, false)).await?;
+        Ok(())
+    }
+
+    fn report(
+        &self,
+        state: BatchState,
+        purged: Vec<i32>,
+        finished_at: DateTime<Utc>,
+    ) -> SyncReport {
+        let lg = self.header.lg_code.to_string();
+        self.service
+            .metrics
+            .sync_batches_total
+            .with_label_values(&[&lg, state.code()])
+            .inc();
+        self.service
+            .metrics
+            .sync_batch_seconds
+            .with_label_values(&[self.header.mode.code(), state.code()])
+            .observe(self.started.elapsed().as_secs_f64());
+        tracing::info!(
+            sync.batch_id = %self.header.batch_id,
+            sync.municipality = %lg,
+            sync.mode = self.header.mode.code(),
+            sync.state = state.code(),
+            sync.records = self.counts.total(),
+            sync.errors = self.error_count,
+            sync.seconds = self.started.elapsed().as_secs_f64(),
+            "sync batch finished"
+        );
+        SyncReport {
+            batch_id: self.header.batch_id.clone(),
+            state,
+            counts: self.counts.clone(),
+            errors: self.errors.clone(),
+            error_count: self.error_count,
+            purged_fiscal_years: purged,
+            finished_at,
+        }
+    }
+}
