@@ -467,8 +467,10 @@ impl BatchLoad {
                 record_type,
                 field: "addressee_no".into(),
                 problem: match self.mode {
-                    Mode::Full => "names no resident in this batch".into(),
-                    Mode::Delta => "names no resident kept by kofu or sent in this batch".into(),
+                    Mode::Full => "names no valid resident in this batch".into(),
+                    Mode::Delta => {
+                        "names no resident kept by kofu or sent valid in this batch".into()
+                    }
                 },
             }));
         }

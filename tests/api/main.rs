@@ -7,3 +7,4 @@ mod fixtures;
 mod helpers;
 mod issue_certificate;
 mod operations;
+mod sync;

@@ -1,0 +1,486 @@
+//! TaxSyncService as the tax system's nightly job uses it: FULL and DELTA batches, rejected
+//! batches that change nothing, cut streams, re-sent batches, retention, and issuance during sync.
+
+use crate::fixtures::{self, CHILD_CARD, UNKNOWN_CARD, YAMADA_CARD};
+use crate::helpers::{NOW, SHINJUKU, TestApp, pdf_tool, spawn_app};
+use kofu::domain::resident::{CardLink, Resident, ResidentStatus};
+use kofu::domain::sync_record::SyncRecord;
+use kofu::grpc::pb::tax_sync_service_client::TaxSyncServiceClient;
+use kofu::grpc::pb::{self, issue_certificate_response::Outcome};
+use kofu::grpc::sync::record_to_wire;
+use tonic::Code;
+
+fn header(batch_id: &str, mode: pb::SyncMode) -> pb::SyncMessage {
+    let at = chrono::DateTime::parse_from_rfc3339(NOW).unwrap();
+    pb::SyncMessage {
+        body: Some(pb::sync_message::Body::Header(pb::BatchHeader {
+            batch_id: batch_id.into(),
+            municipality_code: SHINJUKU.into(),
+            mode: mode as i32,
+            extracted_at: Some(prost_types::Timestamp {
+                seconds: at.timestamp(),
+                nanos: 0,
+            }),
+        })),
+    }
+}
+
+fn chunk(records: &[SyncRecord]) -> pb::SyncMessage {
+    pb::SyncMessage {
+        body: Some(pb::sync_message::Body::Chunk(pb::RecordChunk {
+            records: records.iter().map(record_to_wire).collect(),
+        })),
+    }
+}
+
+fn trailer(count: usize) -> pb::SyncMessage {
+    pb::SyncMessage {
+        body: Some(pb::sync_message::Body::Trailer(pb::BatchTrailer {
+            record_count: count as i64,
+        })),
+    }
+}
+
+async fn sync_client(app: &TestApp) -> TaxSyncServiceClient<tonic::transport::Channel> {
+    TaxSyncServiceClient::new(app.channel_as("tax-sync").await.unwrap())
+}
+
+/// Sends a whole batch, two records a chunk.
+async fn push(
+    app: &TestApp,
+    batch_id: &str,
+    mode: pb::SyncMode,
+    records: &[SyncRecord],
+) -> Result<pb::SyncReport, tonic::Status> {
+    let mut messages = vec![header(batch_id, mode)];
+    messages.extend(records.chunks(2).map(chunk));
+    messages.push(trailer(records.len()));
+    sync_client(app)
+        .await
+        .upload(tokio_stream::iter(messages))
+        .await
+        .map(tonic::Response::into_inner)
+}
+
+fn request(id: &str, card: &str, fiscal_year: i32) -> pb::IssueCertificateRequest {
+    pb::IssueCertificateRequest {
+        request_id: id.into(),
+        municipality_code: SHINJUKU.into(),
+        applicant: Some(pb::Applicant {
+            card_serial: card.into(),
+        }),
+        kind: pb::CertificateKind::IncomeAndTaxation as i32,
+        fiscal_year,
+        copies: 1,
+        kiosk: Some(pb::Kiosk {
+            operator_code: "SEVEN".into(),
+            terminal_id: "T-1".into(),
+        }),
+    }
+}
+
+/// The text of the certificate issued for `card`, or the refusal reason.
+async fn certificate_text(
+    app: &TestApp,
+    id: &str,
+    card: &str,
+    fiscal_year: i32,
+) -> Result<String, pb::RefusalReason> {
+    let response = app
+        .relay()
+        .await
+        .issue_certificate(request(id, card, fiscal_year))
+        .await
+        .unwrap()
+        .into_inner();
+    match response.outcome.unwrap() {
+        Outcome::Issued(c) => Ok(pdf_tool("pdftotext", &[], &c.pdf)),
+        Outcome::Refusal(r) => Err(r.reason()),
+    }
+}
+
+fn state(report: &pb::SyncReport) -> pb::BatchState {
+    report.state()
+}
+
+fn renamed_yamada(name: &str) -> Vec<SyncRecord> {
+    let mut records = fixtures::records();
+    if let SyncRecord::Resident(r) = &mut records[0] {
+        r.name = name.into();
+    }
+    records
+}
+
+#[tokio::test]
+async fn a_full_then_a_delta_batch_change_what_is_issued() {
+    let app = spawn_app().await;
+    let report = push(
+        &app,
+        "full-1",
+        pb::SyncMode::Full,
+        &renamed_yamada("山田　花江"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(state(&report), pb::BatchState::Applied, "{report:?}");
+    assert_eq!(report.counts.unwrap().residents, 3);
+    assert!(
+        certificate_text(&app, "r1", YAMADA_CARD, 2025)
+            .await
+            .unwrap()
+            .contains("山田　花江")
+    );
+
+    // DELTA: a new resident with a card, the child's card withdrawn.
+    let newcomer = Resident {
+        addressee_no: "0000000009".into(),
+        name: "髙橋　一郎".into(),
+        name_kana: "タカハシ　イチロウ".into(),
+        birth_date: chrono::NaiveDate::from_ymd_opt(1970, 2, 3).unwrap(),
+        address: "東京都新宿区四谷一丁目1番1号".into(),
+        status: ResidentStatus::Resident,
+        moved_in_on: None,
+        protection_measure: false,
+        issuance_stopped: false,
+    };
+    let mut assessment = fixtures::yamada_2025();
+    assessment.addressee_no = "0000000009".into();
+    let delta = vec![
+        SyncRecord::Resident(newcomer),
+        SyncRecord::CardLink(CardLink {
+            card_serial: "NEWCARD000000009".into(),
+            addressee_no: "0000000009".into(),
+            valid_from: chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(),
+            valid_until: None,
+        }),
+        SyncRecord::Assessment(assessment),
+        SyncRecord::CardLinkDeletion {
+            card_serial: CHILD_CARD.into(),
+        },
+    ];
+    let report = push(&app, "delta-1", pb::SyncMode::Delta, &delta)
+        .await
+        .unwrap();
+    assert_eq!(state(&report), pb::BatchState::Applied, "{report:?}");
+    assert!(
+        certificate_text(&app, "r2", "NEWCARD000000009", 2025)
+            .await
+            .unwrap()
+            .contains("髙橋　一郎")
+    );
+    assert_eq!(
+        certificate_text(&app, "r3", CHILD_CARD, 2025)
+            .await
+            .unwrap_err(),
+        pb::RefusalReason::UnknownCard
+    );
+    // Untouched by the DELTA.
+    assert!(
+        certificate_text(&app, "r4", YAMADA_CARD, 2025)
+            .await
+            .unwrap()
+            .contains("山田　花江")
+    );
+
+    let status = sync_client(&app)
+        .await
+        .get_batch(pb::GetBatchRequest {
+            batch_id: "delta-1".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(state(&status), pb::BatchState::Applied);
+    assert_eq!(status.counts.unwrap().card_link_deletions, 1);
+    app.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_batch_with_bad_records_lists_them_all_and_changes_nothing() {
+    let app = spawn_app().await;
+    let mut records = renamed_yamada("山田　花江");
+    // A My Number in a name (which also leaves that person's card link without a valid
+    // resident), a card for nobody, amounts that do not add up, a duplicate resident key.
+    if let SyncRecord::Resident(r) = &mut records[1] {
+        r.name = "山田123456789018".into();
+    }
+    records.push(SyncRecord::CardLink(CardLink {
+        card_serial: "ORPHAN0000000001".into(),
+        addressee_no: "0000000077".into(),
+        valid_from: chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+        valid_until: None,
+    }));
+    let mut bad_assessment = fixtures::yamada_2025();
+    bad_assessment.fiscal_year = 2024;
+    bad_assessment.tax.total_yen += 100;
+    records.push(SyncRecord::Assessment(bad_assessment));
+    records.push(records[0].clone());
+    let report = push(&app, "bad-1", pb::SyncMode::Full, &records)
+        .await
+        .unwrap();
+    assert_eq!(state(&report), pb::BatchState::Rejected);
+    let found: Vec<(i64, &str, &str)> = report
+        .errors
+        .iter()
+        .map(|e| (e.position, e.record_type.as_str(), e.field.as_str()))
+        .collect();
+    let expected_count = records.len() as i64;
+    assert_eq!(
+        found,
+        vec![
+            (2, "resident", "name"),
+            (5, "card_link", "addressee_no"),
+            (expected_count - 2, "card_link", "addressee_no"),
+            (expected_count - 1, "assessment", "tax.total_yen"),
+            (expected_count, "resident", "addressee_no"),
+        ],
+        "{:#?}",
+        report.errors
+    );
+    assert_eq!(report.error_count, 5);
+    for e in &report.errors {
+        assert!(
+            !e.problem.contains("123456789018") && !e.problem.contains("山田"),
+            "{e:?}"
+        );
+    }
+    // Issuance still answers from the previous data.
+    assert!(
+        certificate_text(&app, "r1", YAMADA_CARD, 2025)
+            .await
+            .unwrap()
+            .contains("山田　花子")
+    );
+    app.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_stream_cut_in_the_middle_applies_nothing() {
+    let app = spawn_app().await;
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    tx.send(header("cut-1", pb::SyncMode::Full)).await.unwrap();
+    let records = renamed_yamada("山田　花江");
+    tx.send(chunk(&records[..2])).await.unwrap();
+    let mut client = sync_client(&app).await;
+    let call = tokio::spawn(async move {
+        client
+            .upload(tokio_stream::wrappers::ReceiverStream::new(rx))
+            .await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    drop(tx); // the sender goes away without a trailer
+    let status = call.await.unwrap().unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
+    assert!(status.message().contains("BatchTrailer"), "{status:?}");
+
+    assert!(
+        certificate_text(&app, "r1", YAMADA_CARD, 2025)
+            .await
+            .unwrap()
+            .contains("山田　花子")
+    );
+    let report = sync_client(&app)
+        .await
+        .get_batch(pb::GetBatchRequest {
+            batch_id: "cut-1".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(state(&report), pb::BatchState::Rejected);
+    // The same batch id can be sent again, whole, after a cut.
+    let report = push(&app, "cut-1", pb::SyncMode::Full, &records)
+        .await
+        .unwrap();
+    assert_eq!(state(&report), pb::BatchState::Applied, "{report:?}");
+    app.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_resent_batch_is_already_applied_and_a_reused_id_is_rejected() {
+    let app = spawn_app().await;
+    let records = renamed_yamada("山田　花江");
+    let first = push(&app, "nightly-2025-07-01", pb::SyncMode::Full, &records)
+        .await
+        .unwrap();
+    assert_eq!(state(&first), pb::BatchState::Applied);
+    let again = push(&app, "nightly-2025-07-01", pb::SyncMode::Full, &records)
+        .await
+        .unwrap();
+    assert_eq!(state(&again), pb::BatchState::AlreadyApplied);
+
+    let other = renamed_yamada("山田　花美");
+    let reused = push(&app, "nightly-2025-07-01", pb::SyncMode::Full, &other)
+        .await
+        .unwrap();
+    assert_eq!(state(&reused), pb::BatchState::Rejected);
+    assert_eq!(reused.errors[0].field, "batch_id");
+    assert!(
+        certificate_text(&app, "r1", YAMADA_CARD, 2025)
+            .await
+            .unwrap()
+            .contains("山田　花江")
+    );
+    app.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_new_fiscal_year_purges_the_oldest_and_keeps_the_evidence() {
+    let app = spawn_app().await;
+    let mut records = fixtures::records();
+    for year in [2022, 2023, 2024] {
+        let mut a = fixtures::yamada_2025();
+        a.fiscal_year = year;
+        records.push(SyncRecord::Assessment(a));
+    }
+    let report = push(&app, "full-4-years", pb::SyncMode::Full, &records)
+        .await
+        .unwrap();
+    assert_eq!(state(&report), pb::BatchState::Applied, "{report:?}");
+    assert!(report.purged_fiscal_years.is_empty());
+
+    let mut next_year = fixtures::yamada_2025();
+    next_year.fiscal_year = 2026;
+    let report = push(
+        &app,
+        "delta-fy2026",
+        pb::SyncMode::Delta,
+        &[SyncRecord::Assessment(next_year)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(state(&report), pb::BatchState::Applied, "{report:?}");
+    assert_eq!(report.purged_fiscal_years, vec![2022]);
+
+    let db = app.db.client().await;
+    let years: Vec<i32> = db
+        .query(
+            "SELECT DISTINCT fiscal_year FROM assessment WHERE lg_code = $1 ORDER BY 1",
+            &[&SHINJUKU],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(years, vec![2023, 2024, 2025, 2026]);
+    let evidence = db
+        .query_one(
+            "SELECT batch_id, kept_years, deleted FROM retention_purge WHERE lg_code = $1",
+            &[&SHINJUKU],
+        )
+        .await
+        .unwrap();
+    assert_eq!(evidence.get::<_, String>(0), "delta-fy2026");
+    assert_eq!(evidence.get::<_, Vec<i32>>(1), vec![2026, 2025, 2024, 2023]);
+    let deleted: serde_json::Value = evidence.get(2);
+    assert_eq!(
+        deleted,
+        serde_json::json!([{"table": "assessment", "fiscal_year": 2022, "rows": 1}])
+    );
+    app.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn issuance_during_a_sync_never_mixes_old_and_new_data() {
+    let app = spawn_app().await;
+    // Two versions of 山田's data: the name and the total tax change together.
+    let version = |name: &str, total: i64| {
+        let mut records = renamed_yamada(name);
+        for r in &mut records {
+            if let SyncRecord::Assessment(a) = r {
+                if a.addressee_no == "0000000001" {
+                    a.tax.municipal_income_levy_yen += total - a.tax.total_yen;
+                    a.tax.total_yen = total;
+                }
+            }
+        }
+        records
+    };
+    let versions = [("山田　花子", 369_600), ("山田　花江", 400_000)];
+    let issuing = {
+        let relay = app.relay().await;
+        tokio::spawn(async move {
+            let mut seen = Vec::new();
+            for i in 0..40 {
+                let response = relay
+                    .clone()
+                    .issue_certificate(request(&format!("during-{i}"), YAMADA_CARD, 2025))
+                    .await
+                    .unwrap()
+                    .into_inner();
+                if let Some(Outcome::Issued(c)) = response.outcome {
+                    seen.push(pdf_tool("pdftotext", &[], &c.pdf));
+                }
+            }
+            seen
+        })
+    };
+    for round in 0..6 {
+        let (name, total) = versions[(round + 1) % 2];
+        let report = push(
+            &app,
+            &format!("swap-{round}"),
+            pb::SyncMode::Full,
+            &version(name, total),
+        )
+        .await
+        .unwrap();
+        assert_eq!(state(&report), pb::BatchState::Applied, "{report:?}");
+    }
+    let seen = issuing.await.unwrap();
+    assert_eq!(seen.len(), 40);
+    for text in seen {
+        let consistent = versions.iter().any(|(name, total)| {
+            text.contains(name) && text.contains(&kofu::domain::money::format_yen(*total))
+        });
+        assert!(consistent, "a certificate mixes two versions:\n{text}");
+    }
+    app.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn protocol_mistakes_are_invalid_arguments_and_other_roles_are_refused() {
+    let app = spawn_app().await;
+    let records = fixtures::records();
+    let mut client = sync_client(&app).await;
+
+    let no_header = client
+        .upload(tokio_stream::iter(vec![
+            chunk(&records),
+            trailer(records.len()),
+        ]))
+        .await
+        .unwrap_err();
+    assert_eq!(no_header.code(), Code::InvalidArgument);
+    assert!(no_header.message().contains("BatchHeader"), "{no_header:?}");
+
+    let miscounted = client
+        .upload(tokio_stream::iter(vec![
+            header("miscount", pb::SyncMode::Full),
+            chunk(&records),
+            trailer(records.len() + 1),
+        ]))
+        .await
+        .unwrap_err();
+    assert_eq!(miscounted.code(), Code::InvalidArgument);
+    assert!(
+        miscounted.message().contains("trailer counts"),
+        "{miscounted:?}"
+    );
+
+    let relay = TaxSyncServiceClient::new(app.channel_as("jlis-relay").await.unwrap())
+        .get_batch(pb::GetBatchRequest {
+            batch_id: "x".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(relay.code(), Code::PermissionDenied);
+    assert_eq!(
+        certificate_text(&app, "r1", UNKNOWN_CARD, 2025)
+            .await
+            .unwrap_err(),
+        pb::RefusalReason::UnknownCard
+    );
+    app.stop().await.unwrap();
+}
