@@ -42,6 +42,9 @@ port = $port
 unix_socket_directories = '$dir/run'
 max_connections = 200
 shared_buffers = 256MB
+# A FULL sync writes gigabytes in one transaction: room for it between checkpoints.
+max_wal_size = 8GB
+checkpoint_timeout = 15min
 fsync = on
 CONF
   fi

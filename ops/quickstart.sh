@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The main job end to end on one machine: installs what is missing, starts a private PostgreSQL
-# (unless $DATABASE_URL is set), builds kofu, migrates, seeds a synthetic municipality, starts the
-# server, plays the J-LIS relay against it over mutual TLS, writes the PDFs to out/pdf, and stops
-# everything it started. Safe to re-run.
+# (unless $DATABASE_URL is set), builds kofu, migrates, writes a batch file of a synthetic
+# municipality, starts the server, pushes the batch as the tax system's nightly sync would, plays
+# the J-LIS relay against it over mutual TLS, writes the PDFs to out/pdf, and stops everything it
+# started. Safe to re-run.
 #   RESIDENTS=1000 REQUESTS=1000 bash ops/quickstart.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,9 +36,9 @@ echo "== building (release)"
 cargo build --release --locked --quiet
 [ -f dev-certs/ca.pem ] || "$kofu" dev-certs dev-certs
 
-echo "== migrating and seeding $residents residents"
+echo "== migrating"
 "$kofu" migrate --config "$config"
-"$kofu" seed --config "$config" --residents "$residents"
+"$kofu" sync gen --config "$config" --residents "$residents" --out out/batch.jsonl
 
 echo "== starting the server"
 "$kofu" serve --config "$config" 2>out/server.log &
@@ -48,6 +49,9 @@ for _ in $(seq 1 100); do
   kill -0 "$server_pid" 2>/dev/null || { cat out/server.log >&2; exit 1; }
   sleep 0.1
 done
+
+echo "== the tax system's nightly sync: pushing out/batch.jsonl over mTLS"
+"$kofu" sync push --config "$config" out/batch.jsonl
 
 echo "== playing the relay: $requests IssueCertificate calls"
 rm -rf out/pdf

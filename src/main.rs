@@ -115,6 +115,9 @@ enum SyncCommand {
         /// Folder with ca.pem, sync.pem and sync.key.
         #[arg(long, default_value = "dev-certs")]
         certs: PathBuf,
+        /// Send the file under this batch id instead of its header's.
+        #[arg(long)]
+        batch_id: Option<String>,
         file: PathBuf,
     },
     /// Ask kofu for the outcome of a batch sent earlier.
@@ -357,12 +360,13 @@ async fn sync_command(command: SyncCommand) -> anyhow::Result<()> {
             config,
             server,
             certs,
+            batch_id,
             file,
         } => {
             let settings = Settings::load(Some(&config))?;
             let channel = sync_channel(&settings, server, &certs).await?;
             let started = std::time::Instant::now();
-            let report = kofu::sync_client::push(channel, &file).await?;
+            let report = kofu::sync_client::push(channel, &file, batch_id).await?;
             let seconds = started.elapsed().as_secs_f64();
             println!("{}", kofu::sync_client::describe(&report));
             let records = report.counts.as_ref().map_or(0, |c| {

@@ -15,7 +15,7 @@ use tonic::transport::Channel;
 
 /// The first line of a batch file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename = "header", deny_unknown_fields)]
+#[serde(tag = "type", rename = "header")]
 pub struct FileHeader {
     pub batch_id: String,
     pub municipality_code: String,
@@ -68,14 +68,22 @@ fn header_to_wire(h: &FileHeader) -> anyhow::Result<pb::BatchHeader> {
 
 /// Streams the batch file at `path` to kofu and returns kofu's report. The file is read and
 /// sent chunk by chunk on a separate thread, so memory stays flat whatever its size.
-pub async fn push(channel: Channel, path: &Path) -> anyhow::Result<pb::SyncReport> {
+/// `batch_id`, when given, replaces the file's (to re-send a file as a new batch).
+pub async fn push(
+    channel: Channel,
+    path: &Path,
+    batch_id: Option<String>,
+) -> anyhow::Result<pb::SyncReport> {
     let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let mut lines = std::io::BufReader::with_capacity(1 << 20, file).lines();
     let first = lines
         .next()
         .context("the batch file is empty: its first line must be the header")??;
-    let header: FileHeader = serde_json::from_str(&first)
+    let mut header: FileHeader = serde_json::from_str(&first)
         .context("line 1: not a batch header (see docs/sync-format.md)")?;
+    if let Some(batch_id) = batch_id {
+        header.batch_id = batch_id;
+    }
     let header = header_to_wire(&header)?;
 
     let (tx, rx) = tokio::sync::mpsc::channel::<pb::SyncMessage>(8);
@@ -177,4 +185,20 @@ pub fn describe(report: &pb::SyncReport) -> String {
         }
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_header_line_round_trips() {
+        let line = r#"{"type":"header","batch_id":"b1","municipality_code":"131041","mode":"full","extracted_at":"2025-11-01T02:00:00+09:00"}"#;
+        let header: FileHeader = serde_json::from_str(line).unwrap();
+        assert_eq!(header.batch_id, "b1");
+        assert_eq!(serde_json::to_string(&header).unwrap(), line);
+        assert!(
+            serde_json::from_str::<FileHeader>(r#"{"type":"resident","batch_id":"b1"}"#).is_err()
+        );
+    }
 }

@@ -33,7 +33,8 @@ pub fn latest_version() -> i32 {
 pub async fn run(client: &mut tokio_postgres::Client) -> Result<Vec<i32>, DbError> {
     client
         .batch_execute(
-            "CREATE TABLE IF NOT EXISTS kofu_schema_migration (
+            "SET client_min_messages TO warning;
+             CREATE TABLE IF NOT EXISTS kofu_schema_migration (
                 version    integer PRIMARY KEY,
                 name       text NOT NULL,
                 checksum   text NOT NULL,

@@ -208,8 +208,11 @@ impl BatchLoad {
         for spec in DATA_SPECS {
             let t = spec.table;
             match mode {
+                // The municipality check lets ATTACH skip its validation scan under the lock.
                 Mode::Full => sql.push_str(&format!(
-                    "CREATE TABLE {t}_{suffix} (LIKE {t} INCLUDING DEFAULTS INCLUDING CONSTRAINTS, seq bigint NOT NULL);"
+                    "CREATE TABLE {t}_{suffix} (LIKE {t} INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
+                         seq bigint NOT NULL,
+                         CONSTRAINT {t}_{suffix}_lg CHECK (lg_code = '{lg}'));"
                 )),
                 Mode::Delta => {
                     sql.push_str(&format!(
@@ -409,6 +412,11 @@ impl BatchLoad {
             }));
         }
         for (table, key, record_type) in &tables {
+            // FULL: building the primary key is the duplicate check (and is needed anyway);
+            // only when it fails are the duplicates listed.
+            if self.mode == Mode::Full && self.try_primary_key(table, key).await? {
+                continue;
+            }
             let rows = self
                 .client
                 .query(
@@ -476,6 +484,32 @@ impl BatchLoad {
         }
         problems.sort_by_key(|p| p.position);
         Ok(problems)
+    }
+
+    /// Adds the table's primary key; false (and no key) when duplicate keys prevent it.
+    async fn try_primary_key(&self, table: &str, key: &str) -> Result<bool, DbError> {
+        self.client.batch_execute("SAVEPOINT primary_key").await?;
+        let added = self
+            .client
+            .batch_execute(&format!(
+                "ALTER TABLE {table} ADD CONSTRAINT {table}_pkey PRIMARY KEY (lg_code, {key})"
+            ))
+            .await;
+        match added {
+            Ok(()) => {
+                self.client
+                    .batch_execute("RELEASE SAVEPOINT primary_key")
+                    .await?;
+                Ok(true)
+            }
+            Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) => {
+                self.client
+                    .batch_execute("ROLLBACK TO SAVEPOINT primary_key")
+                    .await?;
+                Ok(false)
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Publishes the batch: applies it, purges fiscal years outside the latest four, records the
@@ -601,27 +635,16 @@ impl BatchLoad {
             }
         }
 
-        // Heavy work before any lock on the live tables: drop the positions, build the keys,
-        // prove the partition constraint so that attaching does not scan.
+        // The keys were built by the set checks; the positions go before the tables join the
+        // live ones (dropping a column only marks it dropped). No ANALYZE: autovacuum analyzes
+        // the new partitions, and issuance reads them by primary key.
         let mut sql = String::new();
         for spec in DATA_SPECS {
-            let t = spec.table;
             sql.push_str(&format!(
-                "ALTER TABLE {t}_{suffix} DROP COLUMN seq;
-                 ALTER TABLE {t}_{suffix} ADD CONSTRAINT {t}_{suffix}_lg CHECK (lg_code = '{lg}');
-                 ALTER TABLE {t}_{suffix} ADD CONSTRAINT {t}_{suffix}_pkey PRIMARY KEY (lg_code, {key});",
-                key = spec.key
+                "ALTER TABLE {}_{suffix} DROP COLUMN seq;",
+                spec.table
             ));
         }
-        sql.push_str("ANALYZE ");
-        sql.push_str(
-            &DATA_SPECS
-                .iter()
-                .map(|s| format!("{}_{suffix}", s.table))
-                .collect::<Vec<_>>()
-                .join(", "),
-        );
-        sql.push(';');
         self.client.batch_execute(&sql).await?;
 
         // The swap: lock the parents in the order readers take them, so no reader can deadlock
