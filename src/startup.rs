@@ -49,6 +49,16 @@ impl App {
                 .context("connecting to the database")?;
             db::migrate::ensure_current(&client).await?;
         }
+        let metrics = Metrics::new();
+        // The "last applied" gauge survives restarts, so a restart never looks like a late sync.
+        for (lg_code, at) in
+            db::sync::last_applied(&pool.get().await.map_err(db::DbError::from)?).await?
+        {
+            metrics
+                .sync_last_applied_timestamp_seconds
+                .with_label_values(&[&lg_code])
+                .set(at.timestamp() as f64);
+        }
         let renderer = Renderer::new(&FontPaths {
             primary: settings.fonts.primary.clone(),
             fallback: settings.fonts.fallback.clone(),
@@ -64,7 +74,7 @@ impl App {
             settings: Arc::new(settings),
             pool,
             renderer: Arc::new(renderer),
-            metrics: Metrics::new(),
+            metrics,
             grpc_listener,
             metrics_listener,
         })

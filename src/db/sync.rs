@@ -182,6 +182,9 @@ pub struct BatchLoad {
     /// Distinguishes this load's FULL tables, e.g. "131041_t123456".
     suffix: String,
     copy: Option<(RecordType, Pin<Box<BinaryCopyInWriter>>)>,
+    /// The newest fiscal year among the assessments written, which sets the retention floor
+    /// without scanning the loaded table.
+    newest_fiscal_year: Option<i32>,
 }
 
 impl BatchLoad {
@@ -232,6 +235,7 @@ impl BatchLoad {
             mode,
             suffix,
             copy: None,
+            newest_fiscal_year: None,
         })
     }
 
@@ -317,6 +321,7 @@ impl BatchLoad {
                     .await?
             }
             SyncRecord::Assessment(a) => {
+                self.newest_fiscal_year = self.newest_fiscal_year.max(Some(a.fiscal_year));
                 let t = &a.tax;
                 let values: [&(dyn ToSql + Sync); 21] = [
                     &lg,
@@ -549,23 +554,14 @@ impl BatchLoad {
         Ok(purged)
     }
 
-    /// Deletes rows of fiscal years below the newest four from `table_of(name)`; counts per year.
+    /// Deletes rows of fiscal years below the newest four (counting from `newest`) from
+    /// `table_of(name)`; counts per year.
     async fn purge(
         &self,
         lg: &str,
+        newest: Option<i32>,
         table_of: impl Fn(&'static str) -> String,
     ) -> Result<Vec<PurgedRows>, DbError> {
-        let newest: Option<i32> = self
-            .client
-            .query_one(
-                &format!(
-                    "SELECT max(fiscal_year) FROM {} WHERE lg_code = $1",
-                    table_of("assessment")
-                ),
-                &[&lg],
-            )
-            .await?
-            .get(0);
         let Some(newest) = newest else {
             return Ok(Vec::new());
         };
@@ -595,17 +591,10 @@ impl BatchLoad {
 
     async fn publish_full(&mut self, lg: &str) -> Result<Vec<PurgedRows>, DbError> {
         let suffix = self.suffix.clone();
-        let mut purged = self.purge(lg, |t| format!("{t}_{suffix}")).await?;
+        let newest = self.newest_fiscal_year;
+        let mut purged = self.purge(lg, newest, |t| format!("{t}_{suffix}")).await?;
         // What the old data set held below the new retention floor is deleted by the swap; it is
         // part of the evidence too.
-        let newest: Option<i32> = self
-            .client
-            .query_one(
-                &format!("SELECT max(fiscal_year) FROM assessment_{suffix}"),
-                &[],
-            )
-            .await?
-            .get(0);
         if let Some(newest) = newest {
             for table in ["assessment", "payment"] {
                 let rows = self
@@ -717,7 +706,16 @@ impl BatchLoad {
             ));
         }
         self.client.batch_execute(&sql).await?;
-        self.purge(lg, str::to_owned).await
+        let kept: Option<i32> = self
+            .client
+            .query_one(
+                "SELECT max(fiscal_year) FROM assessment WHERE lg_code = $1",
+                &[&lg],
+            )
+            .await?
+            .get(0);
+        self.purge(lg, kept.max(self.newest_fiscal_year), str::to_owned)
+            .await
     }
 }
 
@@ -829,4 +827,17 @@ pub async fn purged_years(
         )
         .await?;
     Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+/// When each municipality's last batch was applied.
+pub async fn last_applied(
+    client: &impl deadpool_postgres::GenericClient,
+) -> Result<Vec<(String, chrono::DateTime<chrono::Utc>)>, DbError> {
+    let rows = client
+        .query(
+            "SELECT lg_code::text, max(finished_at) FROM sync_batch WHERE state = 'applied' GROUP BY 1",
+            &[],
+        )
+        .await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
 }

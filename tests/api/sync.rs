@@ -192,6 +192,17 @@ async fn a_full_then_a_delta_batch_change_what_is_issued() {
         .into_inner();
     assert_eq!(state(&status), pb::BatchState::Applied);
     assert_eq!(status.counts.unwrap().card_link_deletions, 1);
+
+    let metrics = app.metrics().await;
+    for expected in [
+        "kofu_sync_batches_total{municipality=\"131041\",state=\"applied\"} 2",
+        "kofu_sync_records_total{municipality=\"131041\",type=\"resident\"} 4",
+        "kofu_sync_records_total{municipality=\"131041\",type=\"card_link_deletion\"} 1",
+        "kofu_sync_batch_seconds_count{mode=\"delta\",state=\"applied\"} 1",
+        "kofu_sync_last_applied_timestamp_seconds{municipality=\"131041\"}",
+    ] {
+        assert!(metrics.contains(expected), "{expected} missing:\n{metrics}");
+    }
     app.stop().await.unwrap();
 }
 
