@@ -59,6 +59,8 @@ CREATE TABLE assessment (
     prefectural_per_capita_levy_yen bigint  NOT NULL CHECK (prefectural_per_capita_levy_yen >= 0),
     forest_env_tax_yen              bigint  NOT NULL CHECK (forest_env_tax_yen >= 0),
     total_tax_yen                   bigint  NOT NULL,
+    -- 税額控除 already applied in the income levies: [{"kind": "adjustment", "amount_yen": 2500}, …]
+    tax_credits                     jsonb   NOT NULL DEFAULT '[]',
     under_revision                  boolean NOT NULL DEFAULT false,
     PRIMARY KEY (lg_code, addressee_no, fiscal_year),
     CHECK (total_tax_yen = municipal_income_levy_yen + municipal_per_capita_levy_yen

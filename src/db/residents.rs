@@ -3,7 +3,7 @@
 
 use super::DbError;
 use crate::domain::assessment::{
-    Assessment, CollectionMethod, DeductionLine, Dependants, IncomeLine, TaxAmounts,
+    Assessment, CollectionMethod, DeductionLine, Dependants, IncomeLine, TaxAmounts, TaxCreditLine,
 };
 use crate::domain::lg_code::LgCode;
 use crate::domain::resident::{Resident, ResidentStatus};
@@ -25,7 +25,7 @@ const SELECT_PERSON_YEAR: &str = "
     a.income_lines, a.deduction_lines, a.dependants, a.total_income_yen, a.aggregate_income_yen,
     a.taxable_base_yen, a.municipal_income_levy_yen, a.municipal_per_capita_levy_yen,
     a.prefectural_income_levy_yen, a.prefectural_per_capita_levy_yen, a.forest_env_tax_yen,
-    a.total_tax_yen, a.under_revision";
+    a.total_tax_yen, a.tax_credits, a.under_revision";
 
 /// The person whose card link for `card_serial` is valid on `today`, with their year.
 pub async fn by_card(
@@ -120,6 +120,7 @@ fn person_year(row: &Row) -> Result<PersonYear, DbError> {
                 forest_env_tax_yen: row.try_get("forest_env_tax_yen")?,
                 total_yen: row.try_get("total_tax_yen")?,
             },
+            tax_credits: row.try_get::<_, Json<Vec<TaxCreditLine>>>("tax_credits")?.0,
             under_revision: row.try_get("under_revision")?,
         }),
     };

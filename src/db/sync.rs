@@ -95,7 +95,8 @@ const ASSESSMENT: TableSpec = TableSpec {
               collection_method, income_lines, deduction_lines, dependants, total_income_yen, \
               aggregate_income_yen, taxable_base_yen, municipal_income_levy_yen, \
               municipal_per_capita_levy_yen, prefectural_income_levy_yen, \
-              prefectural_per_capita_levy_yen, forest_env_tax_yen, total_tax_yen, under_revision",
+              prefectural_per_capita_levy_yen, forest_env_tax_yen, total_tax_yen, tax_credits, \
+              under_revision",
     types: &[
         Type::BPCHAR,
         Type::TEXT,
@@ -116,6 +117,7 @@ const ASSESSMENT: TableSpec = TableSpec {
         Type::INT8,
         Type::INT8,
         Type::INT8,
+        Type::JSONB,
         Type::BOOL,
     ],
 };
@@ -323,7 +325,7 @@ impl BatchLoad {
             SyncRecord::Assessment(a) => {
                 self.newest_fiscal_year = self.newest_fiscal_year.max(Some(a.fiscal_year));
                 let t = &a.tax;
-                let values: [&(dyn ToSql + Sync); 21] = [
+                let values: [&(dyn ToSql + Sync); 22] = [
                     &lg,
                     &a.addressee_no,
                     &a.fiscal_year,
@@ -343,6 +345,7 @@ impl BatchLoad {
                     &t.prefectural_per_capita_levy_yen,
                     &t.forest_env_tax_yen,
                     &t.total_yen,
+                    &Json(&a.tax_credits),
                     &a.under_revision,
                     &seq,
                 ];

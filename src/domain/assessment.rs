@@ -210,6 +210,62 @@ pub struct DeductionLine {
     pub amount_yen: i64,
 }
 
+/// Tax credits (税額控除), already applied in the income levies: listed for the record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaxCreditKind {
+    /// 調整控除
+    Adjustment,
+    /// 配当控除
+    Dividend,
+    /// 住宅借入金等特別税額控除
+    HousingLoan,
+    /// 寄附金税額控除
+    Donation,
+    /// 外国税額控除 and others
+    Other,
+}
+
+impl TaxCreditKind {
+    pub const ALL: [TaxCreditKind; 5] = [
+        TaxCreditKind::Adjustment,
+        TaxCreditKind::Dividend,
+        TaxCreditKind::HousingLoan,
+        TaxCreditKind::Donation,
+        TaxCreditKind::Other,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            TaxCreditKind::Adjustment => "adjustment",
+            TaxCreditKind::Dividend => "dividend",
+            TaxCreditKind::HousingLoan => "housing_loan",
+            TaxCreditKind::Donation => "donation",
+            TaxCreditKind::Other => "other",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TaxCreditKind::Adjustment => "調整控除",
+            TaxCreditKind::Dividend => "配当控除",
+            TaxCreditKind::HousingLoan => "住宅借入金等特別税額控除",
+            TaxCreditKind::Donation => "寄附金税額控除",
+            TaxCreditKind::Other => "その他の税額控除",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaxCreditLine {
+    pub kind: TaxCreditKind,
+    pub amount_yen: i64,
+}
+
 /// Spouse and dependants as counted for the assessment.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dependants {
@@ -272,6 +328,9 @@ pub struct Assessment {
     pub aggregate_income_yen: i64,
     pub dependants: Dependants,
     pub tax: TaxAmounts,
+    /// Tax credits already deducted in the income levies.
+    #[serde(default)]
+    pub tax_credits: Vec<TaxCreditLine>,
     /// The assessment is being corrected (更正中): no certificate until it settles.
     pub under_revision: bool,
 }
@@ -308,6 +367,10 @@ mod tests {
         }
         for kind in DeductionKind::ALL {
             assert_eq!(DeductionKind::from_code(kind.code()), Some(kind));
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.code());
+        }
+        for kind in TaxCreditKind::ALL {
+            assert_eq!(TaxCreditKind::from_code(kind.code()), Some(kind));
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.code());
         }
         for method in [

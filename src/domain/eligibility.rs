@@ -123,6 +123,7 @@ mod tests {
             aggregate_income_yen: 0,
             dependants: Dependants::default(),
             tax: TaxAmounts::default(),
+            tax_credits: vec![],
             under_revision: false,
         }
     }

@@ -291,6 +291,13 @@ fn check_assessment(c: &mut Checker, a: &Assessment, context: &CheckContext) {
             c.fail(&format!("deduction_lines[{i}].kind"), "is listed twice");
         }
     }
+    let mut credit_kinds = std::collections::HashSet::new();
+    for (i, line) in a.tax_credits.iter().enumerate() {
+        c.amount(&format!("tax_credits[{i}].amount_yen"), line.amount_yen);
+        if !credit_kinds.insert(line.kind) {
+            c.fail(&format!("tax_credits[{i}].kind"), "is listed twice");
+        }
+    }
     c.amount("total_income_yen", a.total_income_yen);
     c.amount("aggregate_income_yen", a.aggregate_income_yen);
     let sum: i64 = a.income_lines.iter().map(|l| l.income_yen).sum();
@@ -406,6 +413,7 @@ mod tests {
                 forest_env_tax_yen: 1_000,
                 total_yen: 161_500,
             },
+            tax_credits: vec![],
             under_revision: false,
         }
     }

@@ -6,7 +6,7 @@ use super::pb;
 use crate::db::sync::Mode;
 use crate::domain::assessment::{
     Assessment, CollectionMethod, DeductionKind, DeductionLine, Dependants, IncomeKind, IncomeLine,
-    Payment, TaxAmounts,
+    Payment, TaxAmounts, TaxCreditKind, TaxCreditLine,
 };
 use crate::domain::lg_code::LgCode;
 use crate::domain::resident::{CardLink, Resident, ResidentStatus};
@@ -369,6 +369,22 @@ pub fn record_from_wire(
                     d.disabled_special_cohabiting,
                 ),
             };
+            let tax_credits: Vec<Option<TaxCreditLine>> = a
+                .tax_credits
+                .iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    p.code(
+                        &format!("tax_credits[{i}].kind"),
+                        &l.kind,
+                        TaxCreditKind::from_code,
+                    )
+                    .map(|kind| TaxCreditLine {
+                        kind,
+                        amount_yen: l.amount_yen,
+                    })
+                })
+                .collect();
             let t = a.tax.unwrap_or_default();
             let record = collection_method.and_then(|collection_method| {
                 Some(SyncRecord::Assessment(Assessment {
@@ -393,6 +409,7 @@ pub fn record_from_wire(
                         forest_env_tax_yen: t.forest_env_tax_yen,
                         total_yen: t.total_yen,
                     },
+                    tax_credits: tax_credits.into_iter().collect::<Option<Vec<_>>>()?,
                     under_revision: a.under_revision,
                 }))
             });
@@ -533,6 +550,14 @@ pub fn record_to_wire(record: &SyncRecord) -> pb::SyncRecord {
                     total_yen: t.total_yen,
                 }),
                 under_revision: a.under_revision,
+                tax_credits: a
+                    .tax_credits
+                    .iter()
+                    .map(|l| pb::TaxCreditLine {
+                        kind: l.kind.code().to_owned(),
+                        amount_yen: l.amount_yen,
+                    })
+                    .collect(),
             })
         }
         SyncRecord::Payment(x) => W::Payment(pb::Payment {

@@ -10,7 +10,7 @@ pub mod tax;
 
 use crate::domain::assessment::{
     Assessment, CollectionMethod, DeductionKind, DeductionLine, Dependants, IncomeKind, IncomeLine,
-    Payment, TaxAmounts,
+    Payment, TaxAmounts, TaxCreditKind, TaxCreditLine,
 };
 use crate::domain::lg_code::LgCode;
 use crate::domain::my_number::contains_my_number;
@@ -344,6 +344,7 @@ fn assessment(rng: &mut SmallRng, input: AssessmentInput<'_>) -> Assessment {
         aggregate_income_yen: 0,
         dependants: Dependants::default(),
         tax: TaxAmounts::default(),
+        tax_credits: vec![],
         under_revision: rng.random_range(0..500) == 0,
     };
     if input.undeclared {
@@ -492,9 +493,19 @@ fn assessment(rng: &mut SmallRng, input: AssessmentInput<'_>) -> Assessment {
         t.total_yen = t.sum_of_parts();
         t
     };
+    // The 調整控除 taken off the income levies above, listed as the tax system would.
+    let tax_credits = if tax.municipal_income_levy_yen > 0 {
+        vec![TaxCreditLine {
+            kind: TaxCreditKind::Adjustment,
+            amount_yen: tax::ADJUSTMENT_CREDIT.0 + tax::ADJUSTMENT_CREDIT.1,
+        }]
+    } else {
+        vec![]
+    };
     Assessment {
         declared: true,
         taxable: tax.total_yen > 0,
+        tax_credits,
         income_lines,
         deduction_lines,
         total_income_yen: total_income,

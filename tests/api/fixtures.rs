@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use kofu::domain::assessment::{
     Assessment, CollectionMethod, DeductionKind, DeductionLine, Dependants, IncomeKind, IncomeLine,
-    TaxAmounts,
+    TaxAmounts, TaxCreditKind, TaxCreditLine,
 };
 use kofu::domain::resident::{CardLink, Resident, ResidentStatus};
 use kofu::domain::sync_record::SyncRecord;
@@ -93,6 +93,10 @@ pub fn yamada_2025() -> Assessment {
             forest_env_tax_yen: 1_000,
             total_yen: 369_600,
         },
+        tax_credits: vec![TaxCreditLine {
+            kind: TaxCreditKind::Adjustment,
+            amount_yen: 2_500,
+        }],
         under_revision: false,
     }
 }
@@ -108,6 +112,7 @@ pub fn people() -> std::vec::IntoIter<SyntheticPerson> {
         aggregate_income_yen: 0,
         dependants: Dependants::default(),
         tax: TaxAmounts::default(),
+        tax_credits: vec![],
         ..yamada_2025()
     };
     vec![

@@ -174,6 +174,21 @@ async fn a_full_then_a_delta_batch_change_what_is_issued() {
             .unwrap_err(),
         pb::RefusalReason::UnknownCard
     );
+    let stored: serde_json::Value = app
+        .db
+        .client()
+        .await
+        .query_one(
+            "SELECT tax_credits FROM assessment WHERE addressee_no = '0000000009'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        stored,
+        serde_json::json!([{"kind": "adjustment", "amount_yen": 2500}])
+    );
     // Untouched by the DELTA.
     assert!(
         certificate_text(&app, "r4", YAMADA_CARD, 2025)
