@@ -19,8 +19,9 @@ struct UsedFont {
 
 const FONT_NAMES: [&[u8]; 2] = [b"F1", b"F2"];
 
+/// Level 1: compression was 84% of render time at level 6; level 1 is 3x faster for ~10% more bytes.
 fn deflate(data: &[u8]) -> Vec<u8> {
-    miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
+    miniz_oxide::deflate::compress_to_vec_zlib(data, 1)
 }
 
 pub fn write(ops: &[Op], fonts: &FontSet) -> Result<Vec<u8>, RenderError> {
