@@ -7,7 +7,7 @@ use crate::compose::{self, CertificateInput};
 use crate::config::{MunicipalitySettings, Settings};
 use crate::db::issuance::{IssuanceRecord, Recorded};
 use crate::db::{self, DbError};
-use crate::domain::certificate::{self, IssueRequest, RequestError};
+use crate::domain::certificate::{self, CertificateKind, IssueRequest, RequestError};
 use crate::domain::eligibility;
 use crate::domain::lg_code::LgCode;
 use crate::domain::refusal::RefusalReason;
@@ -120,6 +120,7 @@ impl IssuanceService {
         let checks = eligibility::check_person(&person.resident, request.kind, policy, today)
             .and_then(|()| {
                 eligibility::check_year(
+                    request.kind,
                     request.fiscal_year,
                     person.assessment.as_ref(),
                     policy,
@@ -158,9 +159,9 @@ impl IssuanceService {
         .await?;
         let certificate_number = certificate::certificate_number(today, sequence);
         let pdf = match self.render(
+            request.kind,
             municipality,
-            &person.resident,
-            assessment,
+            &person,
             &certificate_number,
             now,
         ) {
@@ -228,19 +229,24 @@ impl IssuanceService {
         )
         .await?
         .ok_or(IssueError::NotReproducible)?;
-        let assessment = person
-            .assessment
-            .as_ref()
-            .ok_or(IssueError::NotReproducible)?;
+        let kind = CertificateKind::from_code(&record.kind).ok_or_else(|| {
+            DbError::Corrupt(format!("unknown certificate kind {:?}", record.kind))
+        })?;
         let pdf = self
             .render(
+                kind,
                 municipality,
-                &person.resident,
-                assessment,
+                &person,
                 &record.certificate_number,
                 record.issued_at,
             )
-            .map_err(IssueError::Render)?;
+            .map_err(|e| match e {
+                // The data changed so that the page no longer prints as it did.
+                RenderError::UnprintableCharacter { .. } | RenderError::DoesNotFit => {
+                    IssueError::NotReproducible
+                }
+                other => IssueError::Render(other),
+            })?;
         let pdf_sha256 = hex::encode(Sha256::digest(&pdf));
         if pdf_sha256 != record.pdf_sha256 {
             return Err(IssueError::NotReproducible);
@@ -257,16 +263,20 @@ impl IssuanceService {
 
     fn render(
         &self,
+        kind: CertificateKind,
         municipality: &MunicipalitySettings,
-        resident: &crate::domain::resident::Resident,
-        assessment: &crate::domain::assessment::Assessment,
+        person: &db::residents::PersonYear,
         certificate_number: &str,
         issued_at: DateTime<FixedOffset>,
     ) -> Result<Vec<u8>, RenderError> {
-        let document = compose::income_and_taxation(&CertificateInput {
+        // The rules refuse a year without an assessment before anything is rendered.
+        let assessment = person.assessment.as_ref().ok_or(RenderError::DoesNotFit)?;
+        let document = compose::compose(&CertificateInput {
+            kind,
             municipality,
-            resident,
+            resident: &person.resident,
             assessment,
+            payments: &person.payments,
             certificate_number,
             issued_on: issued_at.with_timezone(&crate::clock::japan()).date_naive(),
         });

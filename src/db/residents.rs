@@ -3,7 +3,8 @@
 
 use super::DbError;
 use crate::domain::assessment::{
-    Assessment, CollectionMethod, DeductionLine, Dependants, IncomeLine, TaxAmounts, TaxCreditLine,
+    Assessment, CollectionMethod, DeductionLine, Dependants, IncomeLine, Payment, TaxAmounts,
+    TaxCreditLine,
 };
 use crate::domain::lg_code::LgCode;
 use crate::domain::resident::{Resident, ResidentStatus};
@@ -11,11 +12,12 @@ use chrono::NaiveDate;
 use tokio_postgres::Row;
 use tokio_postgres::types::Json;
 
-/// A person and, when one exists, their assessment for the requested year.
+/// A person and, when one exists, their assessment and payments for the requested year.
 #[derive(Debug, Clone)]
 pub struct PersonYear {
     pub resident: Resident,
     pub assessment: Option<Assessment>,
+    pub payments: Vec<Payment>,
 }
 
 const SELECT_PERSON_YEAR: &str = "
@@ -25,7 +27,10 @@ const SELECT_PERSON_YEAR: &str = "
     a.income_lines, a.deduction_lines, a.dependants, a.total_income_yen, a.aggregate_income_yen,
     a.taxable_base_yen, a.municipal_income_levy_yen, a.municipal_per_capita_levy_yen,
     a.prefectural_income_levy_yen, a.prefectural_per_capita_levy_yen, a.forest_env_tax_yen,
-    a.total_tax_yen, a.tax_credits, a.under_revision";
+    a.total_tax_yen, a.tax_credits, a.under_revision,
+    (SELECT coalesce(jsonb_agg(to_jsonb(p) ORDER BY p.tax_item), '[]') FROM payment p
+     WHERE p.lg_code = r.lg_code AND p.addressee_no = r.addressee_no AND p.fiscal_year = $3)
+     AS payments";
 
 /// The person whose card link for `card_serial` is valid on `today`, with their year.
 pub async fn by_card(
@@ -127,6 +132,7 @@ fn person_year(row: &Row) -> Result<PersonYear, DbError> {
     Ok(PersonYear {
         resident,
         assessment,
+        payments: row.try_get::<_, Json<Vec<Payment>>>("payments")?.0,
     })
 }
 

@@ -63,8 +63,10 @@ pub fn check_person(
     Ok(())
 }
 
-/// Checks for one fiscal year: offered now, assessed here on 1 January, declared, settled.
+/// Checks for one fiscal year: offered now, assessed here on 1 January, declared, settled, and
+/// for a tax payment certificate, taxed (no 納税証明書 for a year without tax).
 pub fn check_year(
+    kind: CertificateKind,
     fiscal_year: i32,
     assessment: Option<&Assessment>,
     policy: &Policy,
@@ -82,6 +84,9 @@ pub fn check_year(
     }
     if assessment.under_revision {
         return Err(RefusalReason::UnderRevision);
+    }
+    if kind == CertificateKind::TaxPayment && !assessment.taxable {
+        return Err(RefusalReason::NotTaxedYear);
     }
     Ok(())
 }
@@ -214,11 +219,15 @@ mod tests {
             Err(RefusalReason::UnderMinimumAge),
         );
         check_person_case(|r| r.birth_date = date(2010, 7, 1), Ok(()));
+        let income_only = Policy {
+            kinds_offered: vec![CertificateKind::Income],
+            ..Policy::default()
+        };
         assert_eq!(
             check_person(
                 &resident(),
                 CertificateKind::TaxPayment,
-                &Policy::default(),
+                &income_only,
                 date(2025, 7, 1)
             ),
             Err(RefusalReason::KindNotOffered)
@@ -233,6 +242,7 @@ mod tests {
         let mut a = Some(assessment());
         change(&mut a);
         let got = check_year(
+            CertificateKind::IncomeAndTaxation,
             fiscal_year,
             a.as_ref(),
             &Policy::default(),
@@ -266,5 +276,24 @@ mod tests {
             |a| a.as_mut().unwrap().under_revision = true,
             Err(RefusalReason::UnderRevision),
         );
+        let mut untaxed = assessment();
+        untaxed.taxable = false;
+        for (kind, expected) in [
+            (
+                CertificateKind::TaxPayment,
+                Err(RefusalReason::NotTaxedYear),
+            ),
+            (CertificateKind::Taxation, Ok(())),
+            (CertificateKind::Income, Ok(())),
+        ] {
+            let got = check_year(
+                kind,
+                2025,
+                Some(&untaxed),
+                &Policy::default(),
+                date(2025, 7, 1),
+            );
+            assert_eq!(got, expected, "{kind}");
+        }
     }
 }

@@ -68,8 +68,7 @@ impl FeeTable {
 impl Default for Policy {
     fn default() -> Self {
         Self {
-            // The skeleton renders one kind; the others follow with the full certificate set.
-            kinds_offered: vec![CertificateKind::IncomeAndTaxation],
+            kinds_offered: CertificateKind::ALL.to_vec(),
             fee_yen: FeeTable::default(),
             years_offered: 4,
             switchover: MonthDay { month: 6, day: 1 },

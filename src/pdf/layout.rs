@@ -204,7 +204,11 @@ impl Page<'_> {
         width_mm: f32,
     ) -> Result<f32, RenderError> {
         let columns = section.columns.len().max(1);
-        let value_mm = if columns == 1 { 30.0 } else { 24.0 };
+        let value_mm = match columns {
+            1 => 30.0,
+            2 => 24.0,
+            _ => 28.0,
+        };
         let label_mm = width_mm - value_mm * columns as f32;
         let right = left_mm + width_mm;
         let mut y = top_mm;
@@ -374,14 +378,28 @@ pub fn lay_out(document: &Document, fonts: &FontSet) -> Result<Vec<Op>, RenderEr
         page.frame(left, person_top, CONTENT_MM, y - person_top);
     }
 
-    // Tables two abreast, each pair starting below the taller of the pair before.
+    // Tables two abreast, each row of tables starting below the taller of the row before; a
+    // table with more than two value columns takes a row of its own, full width.
     let column_mm = (CONTENT_MM - GUTTER_MM) / 2.0;
+    let wide = |s: &Section| s.columns.len() > 2;
     let mut top = y + 5.0;
-    for pair in document.sections.chunks(2) {
+    let mut rest = document.sections.as_slice();
+    while let Some(first) = rest.first() {
+        let take = if wide(first) || rest.len() == 1 || wide(&rest[1]) {
+            1
+        } else {
+            2
+        };
+        let (row, remaining) = rest.split_at(take);
+        rest = remaining;
         let mut bottom = top;
-        for (i, section) in pair.iter().enumerate() {
-            let x = left + i as f32 * (column_mm + GUTTER_MM);
-            bottom = bottom.max(page.section(section, x, top, column_mm)?);
+        for (i, section) in row.iter().enumerate() {
+            let (x, width) = if wide(section) {
+                (left, CONTENT_MM)
+            } else {
+                (left + i as f32 * (column_mm + GUTTER_MM), column_mm)
+            };
+            bottom = bottom.max(page.section(section, x, top, width)?);
         }
         if bottom > TABLES_END_MM {
             return Err(RenderError::DoesNotFit);

@@ -12,6 +12,8 @@ use kofu::synthetic::SyntheticPerson;
 pub const YAMADA_CARD: &str = "0A1B2C3D4E5F6001";
 pub const CHILD_CARD: &str = "0A1B2C3D4E5F6002";
 pub const UNDECLARED_CARD: &str = "0A1B2C3D4E5F6003";
+/// 鈴木 一子: declared, not taxed (非課税).
+pub const UNTAXED_CARD: &str = "0A1B2C3D4E5F6004";
 pub const UNKNOWN_CARD: &str = "FFFFFFFFFFFFFFFF";
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -101,6 +103,44 @@ pub fn yamada_2025() -> Assessment {
     }
 }
 
+/// 鈴木 一子's 令和7年度: a small pension, below the non-taxable limit.
+pub fn suzuki_2025() -> Assessment {
+    Assessment {
+        addressee_no: "0000000004".into(),
+        taxable: false,
+        collection_method: CollectionMethod::Withholding,
+        income_lines: vec![IncomeLine {
+            kind: IncomeKind::Pension,
+            revenue_yen: 1_200_000,
+            income_yen: 100_000,
+        }],
+        deduction_lines: vec![DeductionLine {
+            kind: DeductionKind::Basic,
+            amount_yen: 430_000,
+        }],
+        total_income_yen: 100_000,
+        aggregate_income_yen: 100_000,
+        dependants: Dependants::default(),
+        tax: TaxAmounts::default(),
+        tax_credits: vec![],
+        ..yamada_2025()
+    }
+}
+
+/// 山田 花子's payments for 令和7年度: two instalments paid, the rest not yet due.
+pub fn yamada_payment_2025() -> kofu::domain::assessment::Payment {
+    kofu::domain::assessment::Payment {
+        addressee_no: "0000000001".into(),
+        fiscal_year: 2025,
+        tax_item: "inhabitant_tax".into(),
+        assessed_yen: 369_600,
+        paid_yen: 123_200,
+        unpaid_yen: 246_400,
+        last_due_date: Some(date(2025, 6, 30)),
+        last_paid_on: Some(date(2025, 6, 27)),
+    }
+}
+
 pub fn people() -> std::vec::IntoIter<SyntheticPerson> {
     let undeclared = Assessment {
         addressee_no: "0000000003".into(),
@@ -125,7 +165,7 @@ pub fn people() -> std::vec::IntoIter<SyntheticPerson> {
             ),
             card_links: vec![card(YAMADA_CARD, "0000000001")],
             assessments: vec![yamada_2025()],
-            payments: vec![],
+            payments: vec![yamada_payment_2025()],
         },
         SyntheticPerson {
             resident: resident(
@@ -147,6 +187,17 @@ pub fn people() -> std::vec::IntoIter<SyntheticPerson> {
             ),
             card_links: vec![card(UNDECLARED_CARD, "0000000003")],
             assessments: vec![undeclared],
+            payments: vec![],
+        },
+        SyntheticPerson {
+            resident: resident(
+                "0000000004",
+                "鈴木　一子",
+                "スズキ　イチコ",
+                date(1950, 3, 3),
+            ),
+            card_links: vec![card(UNTAXED_CARD, "0000000004")],
+            assessments: vec![suzuki_2025()],
             payments: vec![],
         },
     ]

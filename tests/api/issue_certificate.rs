@@ -1,7 +1,8 @@
 //! IssueCertificate as the J-LIS relay uses it.
 
-use crate::fixtures::{CHILD_CARD, UNDECLARED_CARD, UNKNOWN_CARD, YAMADA_CARD};
+use crate::fixtures::{CHILD_CARD, UNDECLARED_CARD, UNKNOWN_CARD, UNTAXED_CARD, YAMADA_CARD};
 use crate::helpers::{SHINJUKU, pdf_tool, spawn_app};
+use kofu::grpc::pb::issuance_service_client::IssuanceServiceClient;
 use kofu::grpc::pb::{self, issue_certificate_response::Outcome};
 use sha2::{Digest, Sha256};
 use tonic::Code;
@@ -194,7 +195,7 @@ async fn concurrent_requests_get_distinct_certificate_numbers() {
 async fn refuses_what_cannot_be_issued_at_a_kiosk() {
     let app = spawn_app().await;
     let mut relay = app.relay().await;
-    let mut tax_payment = request("req-r4", YAMADA_CARD);
+    let mut tax_payment = request("req-r4", UNTAXED_CARD);
     tax_payment.kind = pb::CertificateKind::TaxPayment as i32;
     let mut old_year = request("req-r5", YAMADA_CARD);
     old_year.fiscal_year = 2021;
@@ -213,7 +214,7 @@ async fn refuses_what_cannot_be_issued_at_a_kiosk() {
             request("req-r3", UNDECLARED_CARD),
             pb::RefusalReason::NoDeclaration,
         ),
-        (tax_payment, pb::RefusalReason::KindNotOffered),
+        (tax_payment, pb::RefusalReason::NotTaxedYear),
         (old_year, pb::RefusalReason::YearNotAvailable),
         (missing_year, pb::RefusalReason::NotResidentOnAssessmentDate),
     ] {
@@ -265,5 +266,118 @@ async fn malformed_requests_are_invalid_arguments_naming_the_field() {
     let status = relay.issue_certificate(elsewhere).await.unwrap_err();
     assert_eq!(status.code(), Code::NotFound, "{status:?}");
     assert!(status.message().contains("131130"));
+    app.stop().await.unwrap();
+}
+
+/// Issues `kind` for `card` and returns the certificate's text.
+async fn issue_text(
+    relay: &mut IssuanceServiceClient<tonic::transport::Channel>,
+    id: &str,
+    card: &str,
+    kind: pb::CertificateKind,
+) -> String {
+    let mut r = request(id, card);
+    r.kind = kind as i32;
+    let certificate = issued(relay.issue_certificate(r).await.unwrap().into_inner());
+    pdf_tool("qpdf", &["--check"], &certificate.pdf);
+    pdf_tool("pdftotext", &[], &certificate.pdf)
+}
+
+#[tokio::test]
+async fn every_kind_prints_what_it_certifies() {
+    let app = spawn_app().await;
+    let mut relay = app.relay().await;
+    use pb::CertificateKind as K;
+    let cases: [(&str, K, &[&str], &[&str]); 6] = [
+        (
+            "k1",
+            K::Income,
+            &[
+                "令和7年度　所得証明書",
+                "令和6年中",
+                "給与所得",
+                "6,850,000",
+                "5,185,000",
+                "基礎控除",
+            ],
+            &["年税額"],
+        ),
+        (
+            "k2",
+            K::Taxation,
+            &[
+                "特別区民税・都民税　課税証明書",
+                "課税標準額",
+                "3,672,000",
+                "218,800",
+                "森林環境税",
+                "369,600",
+            ],
+            &["給与所得"],
+        ),
+        (
+            "k3",
+            K::IncomeAndTaxation,
+            &[
+                "所得・課税証明書",
+                "6,850,000",
+                "369,600",
+                "扶養親族（一般）",
+            ],
+            &[],
+        ),
+        (
+            "k4",
+            K::TaxPayment,
+            &[
+                "納税証明書",
+                "特別区民税・都民税（令和7年度）",
+                "369,600",
+                "123,200",
+                "246,400",
+                "令和7年6月30日",
+            ],
+            &["給与所得"],
+        ),
+        (
+            "k5",
+            K::Taxation,
+            &["非課税証明書", "非課税", "100,000"],
+            &["都民税　課税証明書", "369,600"],
+        ),
+        (
+            "k6",
+            K::IncomeAndTaxation,
+            &["所得・非課税証明書", "公的年金等所得", "1,200,000"],
+            &["所得・課税証明書"],
+        ),
+    ];
+    for (id, kind, present, absent) in cases {
+        let card = if id >= "k5" {
+            UNTAXED_CARD
+        } else {
+            YAMADA_CARD
+        };
+        let text = issue_text(&mut relay, id, card, kind).await;
+        for p in present {
+            assert!(text.contains(p), "{kind:?}: {p:?} missing from\n{text}");
+        }
+        for a in absent {
+            assert!(
+                !text.contains(a),
+                "{kind:?}: {a:?} should not print in\n{text}"
+            );
+        }
+        for common in [
+            "上記のとおり証明します。",
+            "令和7年7月1日",
+            "新宿区長　新宿　太郎",
+            "昭和60年4月15日",
+        ] {
+            if card == YAMADA_CARD || common != "昭和60年4月15日" {
+                assert!(text.contains(common), "{kind:?}: {common:?} missing");
+            }
+        }
+    }
     app.stop().await.unwrap();
 }

@@ -123,7 +123,7 @@ async fn a_full_then_a_delta_batch_change_what_is_issued() {
     .await
     .unwrap();
     assert_eq!(state(&report), pb::BatchState::Applied, "{report:?}");
-    assert_eq!(report.counts.unwrap().residents, 3);
+    assert_eq!(report.counts.unwrap().residents, 4);
     assert!(
         certificate_text(&app, "r1", YAMADA_CARD, 2025)
             .await
@@ -211,7 +211,7 @@ async fn a_full_then_a_delta_batch_change_what_is_issued() {
     let metrics = app.metrics().await;
     for expected in [
         "kofu_sync_batches_total{municipality=\"131041\",state=\"applied\"} 2",
-        "kofu_sync_records_total{municipality=\"131041\",type=\"resident\"} 4",
+        "kofu_sync_records_total{municipality=\"131041\",type=\"resident\"} 5",
         "kofu_sync_records_total{municipality=\"131041\",type=\"card_link_deletion\"} 1",
         "kofu_sync_batch_seconds_count{mode=\"delta\",state=\"applied\"} 1",
         "kofu_sync_last_applied_timestamp_seconds{municipality=\"131041\"}",
@@ -255,7 +255,7 @@ async fn a_batch_with_bad_records_lists_them_all_and_changes_nothing() {
         found,
         vec![
             (2, "resident", "name"),
-            (5, "card_link", "addressee_no"),
+            (6, "card_link", "addressee_no"),
             (expected_count - 2, "card_link", "addressee_no"),
             (expected_count - 1, "assessment", "tax.total_yen"),
             (expected_count, "resident", "addressee_no"),
