@@ -79,6 +79,28 @@ enum Command {
     },
     /// Write a development CA, server and client certificates (local use only).
     DevCerts { dir: PathBuf },
+    /// Preview a certificate from built-in synthetic data, to check layout, tax names and seal.
+    Render {
+        /// Municipality profile; without it a built-in 新宿区 profile is used.
+        #[arg(long, env = "KOFU_CONFIG")]
+        config: Option<PathBuf>,
+        /// income, taxation, income-and-taxation or tax-payment.
+        #[arg(long)]
+        kind: String,
+        /// Use the built-in synthetic person (the only source for now).
+        #[arg(long)]
+        sample: bool,
+        /// Render the sample's non-taxed year (非課税).
+        #[arg(long)]
+        untaxed: bool,
+        #[arg(long)]
+        municipality: Option<String>,
+        /// Fiscal year to print; defaults to the newest open today.
+        #[arg(long)]
+        fiscal_year: Option<i32>,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// The tax system's nightly sync: write a batch file, push it, ask for a batch's outcome.
     Sync {
         #[command(subcommand)]
@@ -217,6 +239,59 @@ async fn main() -> anyhow::Result<()> {
             );
         }
         Command::Sync { command } => sync_command(command).await?,
+        Command::Render {
+            config,
+            kind,
+            sample,
+            untaxed,
+            municipality,
+            fiscal_year,
+            out,
+        } => {
+            anyhow::ensure!(
+                sample,
+                "only --sample is supported: previews use built-in synthetic data"
+            );
+            let kind = kofu::domain::certificate::CertificateKind::from_code(&kind).with_context(|| {
+                format!("unknown kind {kind:?}: use income, taxation, income-and-taxation or tax-payment")
+            })?;
+            let settings = match &config {
+                Some(path) => Settings::load(Some(path))?,
+                None => Settings::load(Some(std::path::Path::new(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/ops/kofu.dev.toml"
+                ))))?,
+            };
+            let m = pick_municipality(&settings, municipality.as_deref())?;
+            let clock = kofu::clock::Clock::from_setting(settings.clock.fixed_now);
+            let year = fiscal_year.unwrap_or_else(|| open_year(&settings, m));
+            let renderer = kofu::pdf::Renderer::new(&kofu::pdf::FontPaths {
+                primary: settings.fonts.primary.clone(),
+                fallback: settings.fonts.fallback.clone(),
+            })?;
+            use kofu::synthetic::sample;
+            let resident = sample::resident();
+            let assessment = sample::assessment(year, !untaxed);
+            let payments = sample::payments(&assessment);
+            let today = clock.today();
+            let document = kofu::compose::compose(&kofu::compose::CertificateInput {
+                kind,
+                municipality: m,
+                resident: &resident,
+                assessment: &assessment,
+                payments: &payments,
+                certificate_number: &kofu::domain::certificate::certificate_number(today, 123),
+                issued_on: today,
+            });
+            let pdf = renderer.render(&document)?;
+            std::fs::write(&out, &pdf).with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "wrote {} ({} bytes): {}",
+                out.display(),
+                pdf.len(),
+                document.title
+            );
+        }
         Command::RelaySim {
             config,
             server,

@@ -6,6 +6,7 @@
 //! and person 7 is the same whether 10 or 1,000,000 are generated. No value looks like a My Number.
 
 mod names;
+pub mod sample;
 pub mod tax;
 
 use crate::domain::assessment::{

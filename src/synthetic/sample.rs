@@ -1,0 +1,136 @@
+//! One fully populated synthetic person for previews and benchmarks: every income kind a salaried
+//! landlord might declare, many deductions, dependants, taxes and a year's payments.
+
+use crate::domain::assessment::{
+    Assessment, CollectionMethod, DeductionKind, DeductionLine, Dependants, IncomeKind, IncomeLine,
+    Payment, TaxAmounts, TaxCreditKind, TaxCreditLine,
+};
+use crate::domain::resident::{Resident, ResidentStatus};
+use chrono::NaiveDate;
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+}
+
+const ADDRESS: &str = "東京都新宿区西新宿二丁目8番1号　新宿パークハイツ1203号";
+
+pub fn resident() -> Resident {
+    Resident {
+        addressee_no: "0012345678".into(),
+        name: "山田　花子".into(),
+        name_kana: "ヤマダ　ハナコ".into(),
+        birth_date: date(1985, 4, 15),
+        address: ADDRESS.into(),
+        status: ResidentStatus::Resident,
+        moved_in_on: None,
+        protection_measure: false,
+        issuance_stopped: false,
+    }
+}
+
+/// A taxed year; with `taxed: false`, a pensioner's year below the non-taxable limit.
+pub fn assessment(fiscal_year: i32, taxed: bool) -> Assessment {
+    if !taxed {
+        return Assessment {
+            addressee_no: "0012345678".into(),
+            fiscal_year,
+            address_on_assessment_date: Some(ADDRESS.into()),
+            declared: true,
+            taxable: false,
+            collection_method: CollectionMethod::Withholding,
+            income_lines: vec![IncomeLine {
+                kind: IncomeKind::Pension,
+                revenue_yen: 1_200_000,
+                income_yen: 100_000,
+            }],
+            deduction_lines: vec![DeductionLine {
+                kind: DeductionKind::Basic,
+                amount_yen: 430_000,
+            }],
+            total_income_yen: 100_000,
+            aggregate_income_yen: 100_000,
+            dependants: Dependants::default(),
+            tax: TaxAmounts::default(),
+            tax_credits: vec![],
+            under_revision: false,
+        };
+    }
+    let line = |kind, revenue_yen, income_yen| IncomeLine {
+        kind,
+        revenue_yen,
+        income_yen,
+    };
+    let deduction = |kind, amount_yen| DeductionLine { kind, amount_yen };
+    let income_lines = vec![
+        line(IncomeKind::RealEstate, 480_000, 120_000),
+        line(IncomeKind::Dividend, 35_000, 35_000),
+        line(IncomeKind::Salary, 6_850_000, 5_065_000),
+        line(IncomeKind::Miscellaneous, 60_000, 48_000),
+    ];
+    let deduction_lines = vec![
+        deduction(DeductionKind::SocialInsurance, 1_012_345),
+        deduction(DeductionKind::SmallBusinessMutualAid, 276_000),
+        deduction(DeductionKind::LifeInsurance, 70_000),
+        deduction(DeductionKind::EarthquakeInsurance, 25_000),
+        deduction(DeductionKind::Spouse, 330_000),
+        deduction(DeductionKind::Dependant, 330_000),
+        deduction(DeductionKind::Basic, 430_000),
+        deduction(DeductionKind::Medical, 52_400),
+    ];
+    let tax = TaxAmounts {
+        taxable_base_yen: 2_742_000,
+        municipal_income_levy_yen: 163_000,
+        municipal_per_capita_levy_yen: 3_000,
+        prefectural_income_levy_yen: 108_600,
+        prefectural_per_capita_levy_yen: 1_000,
+        forest_env_tax_yen: if fiscal_year >= 2024 { 1_000 } else { 0 },
+        total_yen: 0,
+    };
+    let tax = TaxAmounts {
+        total_yen: tax.sum_of_parts(),
+        ..tax
+    };
+    Assessment {
+        addressee_no: "0012345678".into(),
+        fiscal_year,
+        address_on_assessment_date: Some(ADDRESS.into()),
+        declared: true,
+        taxable: true,
+        collection_method: CollectionMethod::Withholding,
+        total_income_yen: income_lines.iter().map(|l| l.income_yen).sum(),
+        aggregate_income_yen: income_lines.iter().map(|l| l.income_yen).sum(),
+        income_lines,
+        deduction_lines,
+        dependants: Dependants {
+            has_qualifying_spouse: true,
+            general: 1,
+            under_16: 1,
+            ..Dependants::default()
+        },
+        tax,
+        tax_credits: vec![TaxCreditLine {
+            kind: TaxCreditKind::Adjustment,
+            amount_yen: 2_500,
+        }],
+        under_revision: false,
+    }
+}
+
+/// The year's payments for a taxed assessment, two of four instalments paid.
+pub fn payments(assessment: &Assessment) -> Vec<Payment> {
+    if !assessment.taxable {
+        return vec![];
+    }
+    let assessed = assessment.tax.total_yen;
+    let paid = assessed / 2 / 100 * 100;
+    vec![Payment {
+        addressee_no: assessment.addressee_no.clone(),
+        fiscal_year: assessment.fiscal_year,
+        tax_item: "inhabitant_tax".into(),
+        assessed_yen: assessed,
+        paid_yen: paid,
+        unpaid_yen: assessed - paid,
+        last_due_date: Some(date(assessment.fiscal_year, 8, 31)),
+        last_paid_on: Some(date(assessment.fiscal_year, 8, 29)),
+    }]
+}
