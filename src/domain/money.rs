@@ -1,5 +1,9 @@
 //! Yen amounts as certificates print them: thousands separators, no currency sign.
 
+/// The largest amount kofu accepts and prints: 12 digits (just under 1兆円), far above any
+/// individual's inhabitant tax, and what a certificate's columns are laid out to hold.
+pub const MAX_AMOUNT_YEN: i64 = 999_999_999_999;
+
 /// 1234567 → "1,234,567"; -500 → "-500".
 pub fn format_yen(amount: i64) -> String {
     let digits = amount.unsigned_abs().to_string();

@@ -175,6 +175,12 @@ impl Checker {
         if value < 0 {
             self.fail(field, "must not be negative");
         }
+        if value > super::money::MAX_AMOUNT_YEN {
+            self.fail(
+                field,
+                "is above the largest amount kofu prints (999,999,999,999 yen)",
+            );
+        }
     }
 
     fn fiscal_year(&mut self, field: &str, value: i32, context: &CheckContext) {
@@ -457,11 +463,13 @@ mod tests {
         a.income_lines[0].income_yen = 3_000_001;
         a.fiscal_year = 2027;
         a.tax.forest_env_tax_yen = -1;
+        a.aggregate_income_yen = 1_000_000_000_000;
         assert_eq!(
             fields(SyncRecord::Assessment(a)),
             vec![
                 "fiscal_year",
                 "income_lines[0].income_yen",
+                "aggregate_income_yen",
                 "total_income_yen",
                 "tax.forest_env_tax_yen",
                 "tax.total_yen",

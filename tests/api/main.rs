@@ -8,3 +8,4 @@ mod helpers;
 mod issue_certificate;
 mod operations;
 mod sync;
+mod typesetting;
