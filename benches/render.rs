@@ -1,8 +1,12 @@
-//! Rendering speed: one certificate from a `Document` to PDF bytes, fonts loaded once, as the
-//! server does per request. Compare with the krilla peer in ../shared/peers/pdf in the same run.
+//! Rendering speed per certificate kind: one certificate from the sample person's data to PDF
+//! bytes (composition, layout, subsetting, compression, serialisation), fonts loaded once, as
+//! the server does per request. Compare with the krilla peer in ../shared/peers/pdf, same run.
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use kofu::compose::{CertificateInput, compose};
+use kofu::domain::certificate::CertificateKind;
 use kofu::pdf::{FontPaths, Renderer};
+use kofu::synthetic::sample;
 use std::hint::black_box;
 
 fn render(c: &mut Criterion) {
@@ -11,12 +15,38 @@ fn render(c: &mut Criterion) {
         fallback: "/usr/share/fonts/truetype/ipamj/ipamjm.ttf".into(),
     })
     .expect("fonts installed (ops/deps.sh)");
-    let document = kofu::pdf::sample::sample_document();
-    let size = renderer.render(&document).expect("renders").len();
-    println!("income-and-taxation sample: {size} bytes");
-    c.bench_function("render/income-and-taxation", |b| {
-        b.iter(|| renderer.render(black_box(&document)).expect("renders"))
-    });
+    let settings = kofu::config::Settings::load(Some(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/ops/kofu.dev.toml"
+    ))))
+    .expect("the development configuration loads");
+    let municipality = &settings.municipalities[0];
+    let resident = sample::resident();
+    let assessment = sample::assessment(2025, true);
+    let payments = sample::payments(&assessment);
+    let issued_on = chrono::NaiveDate::from_ymd_opt(2025, 7, 1).expect("valid date");
+    let mut group = c.benchmark_group("render");
+    for kind in CertificateKind::ALL {
+        let input = CertificateInput {
+            kind,
+            municipality,
+            resident: &resident,
+            assessment: &assessment,
+            payments: &payments,
+            certificate_number: "R7-0000123",
+            issued_on,
+        };
+        let size = renderer.render(&compose(&input)).expect("renders").len();
+        println!("{kind}: {size} bytes");
+        group.bench_function(kind.code(), |b| {
+            b.iter(|| {
+                renderer
+                    .render(&compose(black_box(&input)))
+                    .expect("renders")
+            })
+        });
+    }
+    group.finish();
 }
 
 criterion_group!(benches, render);

@@ -206,7 +206,8 @@ async fn main() -> anyhow::Result<()> {
                 kofu::metrics::Metrics::new(),
             );
             let started = std::time::Instant::now();
-            let now = chrono::Utc::now();
+            let clock = kofu::clock::Clock::from_setting(settings.clock.fixed_now);
+            let now = extraction_time(clock.now(), year).to_utc();
             let report = service
                 .apply(
                     kofu::sync::BatchHeader {
@@ -407,7 +408,10 @@ async fn sync_command(command: SyncCommand) -> anyhow::Result<()> {
             let settings = Settings::load(Some(&config))?;
             let m = pick_municipality(&settings, municipality.as_deref())?;
             let year = latest_fiscal_year.unwrap_or_else(|| open_year(&settings, m));
-            let now = kofu::clock::Clock::from_setting(settings.clock.fixed_now).now();
+            let now = extraction_time(
+                kofu::clock::Clock::from_setting(settings.clock.fixed_now).now(),
+                year,
+            );
             let header = kofu::sync_client::FileHeader {
                 batch_id: batch_id.unwrap_or_else(|| format!("synthetic-{}", now.timestamp())),
                 municipality_code: m.code.to_string(),
@@ -477,4 +481,19 @@ async fn sync_command(command: SyncCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// When a synthetic batch counts as extracted: now, or the day its data describes (payments up to
+/// 1 November of the newest year) if that is later, so that no date in it lies after extraction.
+fn extraction_time(
+    now: chrono::DateTime<chrono::FixedOffset>,
+    latest_fiscal_year: i32,
+) -> chrono::DateTime<chrono::FixedOffset> {
+    let data_day = kofu::synthetic::extraction_date(latest_fiscal_year)
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight exists")
+        .and_local_timezone(kofu::clock::japan())
+        .single()
+        .expect("Japan has no DST");
+    now.max(data_day)
 }

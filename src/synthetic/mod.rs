@@ -1,35 +1,43 @@
-//! A deterministic synthetic municipality for demos, tests and benchmarks: residents with
-//! realistic names and readings, addresses, birth dates across eras, card links, four fiscal
-//! years of internally consistent assessments, and payments.
+//! A deterministic synthetic municipality for demos, tests and load: residents with realistic
+//! names, readings, addresses and birth dates across eras, card links, four fiscal years of
+//! internally consistent assessments, and payments, as extracted on 1 November of the latest year.
 //!
-//! Person `i` depends only on (seed, i): `people()` streams any number of them in constant memory,
-//! and person 7 is the same whether 10 or 1,000,000 are generated. No value looks like a My Number.
+//! Person `i` depends only on (seed, municipality, i, latest fiscal year), so [`people`] streams
+//! any number in constant memory and person 7 is the same whether 10 or 1,000,000 are generated.
 
+mod addresses;
+mod assessments;
 mod names;
+mod payments;
 pub mod sample;
 pub mod tax;
 
-use crate::domain::assessment::{
-    Assessment, CollectionMethod, DeductionKind, DeductionLine, Dependants, IncomeKind, IncomeLine,
-    Payment, TaxAmounts, TaxCreditKind, TaxCreditLine,
-};
+use crate::domain::assessment::{Assessment, Payment};
 use crate::domain::lg_code::LgCode;
-use crate::domain::my_number::contains_my_number;
 use crate::domain::resident::{CardLink, Resident, ResidentStatus};
 use crate::domain::sync_record::SyncRecord;
+use assessments::{Profile, YEARS, age_on};
 use chrono::{Datelike, Days, NaiveDate};
-use names::*;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
 /// The municipality the population lives in.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Municipality {
     pub lg_code: LgCode,
-    /// e.g. "東京都"
+    /// e.g. 東京都
     pub prefecture_name: String,
-    /// e.g. "新宿区"
+    /// e.g. 新宿区
     pub city_name: String,
+}
+
+/// A whole population, table by table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyntheticMunicipality {
+    pub residents: Vec<Resident>,
+    pub card_links: Vec<CardLink>,
+    pub assessments: Vec<Assessment>,
+    pub payments: Vec<Payment>,
 }
 
 /// One person with everything kofu keeps about them.
@@ -41,8 +49,32 @@ pub struct SyntheticPerson {
     pub payments: Vec<Payment>,
 }
 
-/// Streams `residents` people for fiscal years `latest_fiscal_year - 3 ..= latest_fiscal_year`.
-/// The data is as the tax system would have extracted it on 1 November of `latest_fiscal_year`.
+/// The day the data describes: 1 November of the latest fiscal year. Every date in it (births,
+/// moves, payments) lies on or before this day; instalments due later are simply unpaid.
+pub fn extraction_date(latest_fiscal_year: i32) -> NaiveDate {
+    date(latest_fiscal_year, 11, 1)
+}
+
+/// Deterministic for a given (seed, municipality, count, latest_fiscal_year).
+pub fn generate(
+    seed: u64,
+    municipality: &Municipality,
+    residents: usize,
+    latest_fiscal_year: i32,
+) -> SyntheticMunicipality {
+    let mut out = SyntheticMunicipality::default();
+    out.residents.reserve(residents);
+    for p in people(seed, municipality, residents, latest_fiscal_year) {
+        out.residents.push(p.resident);
+        out.card_links.extend(p.card_links);
+        out.assessments.extend(p.assessments);
+        out.payments.extend(p.payments);
+    }
+    out
+}
+
+/// Streams `residents` people for fiscal years `latest_fiscal_year - 3 ..= latest_fiscal_year`,
+/// one at a time, in constant memory.
 pub fn people(
     seed: u64,
     municipality: &Municipality,
@@ -53,7 +85,29 @@ pub fn people(
     (0..residents).map(move |i| person(seed, &municipality, i, latest_fiscal_year))
 }
 
-/// SplitMix64 finaliser: decorrelates (seed, index) into independent generator seeds.
+/// The population as sync records, grouped by type (residents, card links, assessments,
+/// payments) as a tax system sends them; each group is its own pass over the generator, so memory
+/// stays constant at the cost of generating everyone four times.
+pub fn records(
+    seed: u64,
+    municipality: &Municipality,
+    residents: usize,
+    latest_fiscal_year: i32,
+) -> impl Iterator<Item = SyncRecord> + use<> {
+    let m = municipality.clone();
+    let pass = move || people(seed, &m, residents, latest_fiscal_year);
+    pass()
+        .map(|p| SyncRecord::Resident(p.resident))
+        .chain(pass().flat_map(|p| p.card_links.into_iter().map(SyncRecord::CardLink)))
+        .chain(pass().flat_map(|p| p.assessments.into_iter().map(SyncRecord::Assessment)))
+        .chain(pass().flat_map(|p| p.payments.into_iter().map(SyncRecord::Payment)))
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+}
+
+/// SplitMix64's finaliser: a bijection on u64 that spreads (seed, index) into unrelated seeds.
 fn mix(mut x: u64) -> u64 {
     x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
     x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -61,103 +115,161 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+/// Distinct indices get distinct generator seeds because `mix` is a bijection.
+fn person_rng(seed: u64, index: usize) -> SmallRng {
+    SmallRng::seed_from_u64(mix(mix(seed).wrapping_add(index as u64)))
 }
 
-fn pick<'a, T>(rng: &mut SmallRng, items: &'a [T]) -> &'a T {
-    &items[rng.random_range(0..items.len())]
-}
-
-/// Dates born exactly on era boundaries, so certificates print both sides of each.
-const ERA_EDGES: [(i32, u32, u32); 4] = [(1989, 1, 7), (1989, 1, 8), (2019, 4, 30), (2019, 5, 1)];
-
-/// A card serial: 16 upper-case hex digits, unique per person, never with a My Number inside.
+/// A JPKI certificate serial: 16 upper-case hex characters, unique per (seed, index, generation).
+///
+/// A 4-round Feistel network keyed by the seed permutes the 56-bit (index, generation) value, so
+/// serials look random yet cannot collide; letters A–F derived from it sit at positions 8 and 16
+/// so that no run of 12 digits (a My Number look-alike) can ever appear.
 fn card_serial(seed: u64, index: usize, generation: u64) -> String {
-    let mut salt = 0u64;
-    loop {
-        let high = mix(seed ^ mix(generation.wrapping_add(salt))) as u32;
-        let serial = format!("{high:08X}{:08X}", (index as u32) ^ 0xA5A5_0000);
-        if !contains_my_number(&serial) {
-            return serial;
-        }
-        salt += 1;
+    const MASK: u64 = (1 << 28) - 1;
+    let x = ((index as u64) << 1 | generation) & ((1 << 56) - 1);
+    let (mut left, mut right) = (x >> 28, x & MASK);
+    for round in 0..4u64 {
+        let f = mix(right ^ mix(seed ^ round.wrapping_mul(0xA24B_AED4_963E_E407))) & MASK;
+        (left, right) = (right, left ^ f);
     }
+    let v = (left << 28) | right;
+    let hex = format!("{v:014X}");
+    let h = mix(v);
+    let letter = |bits: u64| char::from(b'A' + (bits % 6) as u8);
+    format!("{}{}{}{}", &hex[..7], letter(h), &hex[7..], letter(h >> 16))
 }
 
-/// What a person earns, fixed for life here and drifted a little from year to year.
-#[derive(Debug, Clone, Copy)]
-enum Earner {
-    Salaried {
-        revenue: i64,
-    },
-    SelfEmployed {
-        income: i64,
-    },
-    Pensioner {
-        revenue: i64,
-        part_time_salary: i64,
-    },
-    /// Students, homemakers: a little part-time salary at most.
-    Dependent {
-        part_time_salary: i64,
-    },
+/// Population by age band (lower age, upper age, weight): Japan's 2020 census in thousands,
+/// so the old outnumber the young and a thin tail reaches 105 (born in 大正).
+const AGE_BANDS: [(i32, i32, u32); 21] = [
+    (0, 4, 4_541),
+    (5, 9, 5_114),
+    (10, 14, 5_376),
+    (15, 19, 5_706),
+    (20, 24, 6_320),
+    (25, 29, 6_384),
+    (30, 34, 6_714),
+    (35, 39, 7_498),
+    (40, 44, 8_476),
+    (45, 49, 9_868),
+    (50, 54, 8_766),
+    (55, 59, 7_939),
+    (60, 64, 7_424),
+    (65, 69, 8_237),
+    (70, 74, 9_189),
+    (75, 79, 7_068),
+    (80, 84, 5_417),
+    (85, 89, 3_930),
+    (90, 94, 1_890),
+    (95, 99, 562),
+    (100, 105, 80),
+];
+
+/// Birthdays on either side of each era change, so certificates print both sides of every one.
+const ERA_EDGES: [(i32, u32, u32); 6] = [
+    (1926, 12, 24),
+    (1926, 12, 25),
+    (1989, 1, 7),
+    (1989, 1, 8),
+    (2019, 4, 30),
+    (2019, 5, 1),
+];
+/// One person in this many is born on an era edge, taking the edges in turn, so that any
+/// population of 2,000 or more holds all six.
+const ERA_EDGE_EVERY: usize = 331;
+
+fn birth_date(rng: &mut SmallRng, index: usize, reference: NaiveDate) -> NaiveDate {
+    if index % ERA_EDGE_EVERY == 100 {
+        let (y, m, d) = ERA_EDGES[(index / ERA_EDGE_EVERY) % ERA_EDGES.len()];
+        let edge = date(y, m, d);
+        if edge <= reference && age_on(edge, reference) <= 105 {
+            return edge;
+        }
+    }
+    let total: u32 = AGE_BANDS.iter().map(|b| b.2).sum();
+    let mut roll = rng.random_range(0..total);
+    let &(low, high, _) = AGE_BANDS
+        .iter()
+        .find(|b| {
+            let hit = roll < b.2;
+            roll = roll.saturating_sub(b.2);
+            hit
+        })
+        .expect("roll is below the total");
+    let age = rng.random_range(low..=high);
+    // Born after 1 April `age + 1` years back and no later than 1 April `age` years back.
+    let latest = date(reference.year() - age, reference.month(), reference.day());
+    let earliest = date(
+        reference.year() - age - 1,
+        reference.month(),
+        reference.day(),
+    );
+    earliest + Days::new(rng.random_range(1..=(latest - earliest).num_days() as u64))
+}
+
+/// A uniformly drawn day in `from..=to` (`from` when the range is empty).
+fn day_between(rng: &mut SmallRng, from: NaiveDate, to: NaiveDate) -> NaiveDate {
+    let span = (to - from).num_days().max(0) as u64;
+    from + Days::new(rng.random_range(0..=span))
 }
 
 fn person(seed: u64, m: &Municipality, index: usize, latest_fy: i32) -> SyntheticPerson {
-    let mut rng = SmallRng::seed_from_u64(mix(seed ^ mix(index as u64)));
-    let as_of = date(latest_fy, 11, 1);
+    let mut rng = person_rng(seed, index);
     let reference = date(latest_fy, 4, 1);
+    let as_of = extraction_date(latest_fy);
+    let first_fy = latest_fy - (YEARS as i32 - 1);
 
-    // Age: a population pyramid of sorts, with a tail past 100 so that 大正 births appear.
-    let age: i32 = match rng.random_range(0..100) {
-        0..=11 => rng.random_range(0..15),
-        12..=70 => rng.random_range(15..65),
-        71..=95 => rng.random_range(65..90),
-        _ => rng.random_range(90..106),
-    };
-    let birth_date = if index % 997 == 500 {
-        let (y, mo, d) = ERA_EDGES[(index / 997) % ERA_EDGES.len()];
-        date(y, mo, d)
-    } else {
-        date(reference.year() - age, 4, 1) - Days::new(rng.random_range(1..=365))
-    };
+    let birth_date = birth_date(&mut rng, index, reference);
+    let age = age_on(birth_date, reference);
+    let female = rng.random_bool(0.51);
+    let (name, name_kana) = names::full_name(&mut rng, index, birth_date.year(), female);
+    let address = addresses::address(&mut rng, m);
+    let day_after_birth = birth_date + Days::new(1);
 
-    let female = rng.random_bool(0.5);
-    let (family, family_kana) = if rng.random_range(0..200) == 0 {
-        *pick(&mut rng, VARIANT_FAMILY_NAMES)
-    } else {
-        *pick(&mut rng, FAMILY_NAMES)
-    };
-    let generation = match birth_date.year() {
-        ..=1950 => GIVEN_NAMES_OLD,
-        1951..=1985 => GIVEN_NAMES_MIDDLE,
-        _ => GIVEN_NAMES_YOUNG,
-    };
-    let candidates: Vec<&(&str, &str, bool)> =
-        generation.iter().filter(|g| g.2 == female).collect();
-    let (given, given_kana, _) = **pick(&mut rng, &candidates);
-
-    let address = address(&mut rng, m);
-    let status = match rng.random_range(0..1000) {
-        0..=969 => ResidentStatus::Resident,
-        970..=989 => ResidentStatus::MovedOut {
-            filed_on: as_of - Days::new(rng.random_range(1..60)),
-        },
-        _ => ResidentStatus::Deceased {
-            on: as_of - Days::new(rng.random_range(1..120)),
-        },
-    };
-    let moved_in_on = (rng.random_range(0..10) == 0 && age >= 1).then(|| {
-        let earliest = date(latest_fy - 3, 1, 1).max(birth_date);
-        let span = (as_of - earliest).num_days().max(1) as u64;
-        earliest + Days::new(rng.random_range(0..span))
+    // About 10% moved in from elsewhere within the last four years; they have no assessment here
+    // for a fiscal year whose 1 January came before the move (another municipality assessed it).
+    let moved_in_on = rng.random_bool(0.10).then(|| {
+        let from = (as_of - Days::new(4 * 365)).max(day_after_birth);
+        day_between(&mut rng, from, as_of - Days::new(1))
     });
+    // A few moved within the city; years assessed before that show the older address.
+    let moved_within = (moved_in_on.is_none() && rng.random_range(0..100) < 3).then(|| {
+        let from = date(first_fy, 1, 2).max(day_after_birth);
+        (
+            day_between(&mut rng, from, as_of - Days::new(1)),
+            addresses::address(&mut rng, m),
+        )
+    });
+
+    // Death is far likelier late in life; about 1% overall. Both statuses are recent, so the
+    // person was still here on 1 January of the latest fiscal year.
+    let deceased_per_mille = match age {
+        ..=59 => 1,
+        60..=74 => 8,
+        _ => 50,
+    };
+    let roll = rng.random_range(0..1000);
+    let recent = date(latest_fy, 1, 2)
+        .max(day_after_birth)
+        .max(moved_in_on.unwrap_or(day_after_birth));
+    let status = if roll < deceased_per_mille {
+        ResidentStatus::Deceased {
+            on: day_between(&mut rng, recent, as_of - Days::new(1)),
+        }
+    } else if roll >= 980 {
+        ResidentStatus::MovedOut {
+            filed_on: day_between(&mut rng, recent.max(as_of - Days::new(60)), as_of),
+        }
+    } else {
+        ResidentStatus::Resident
+    };
+
     let addressee_no = format!("{:010}", index + 1);
     let resident = Resident {
         addressee_no: addressee_no.clone(),
-        name: format!("{family}　{given}"),
-        name_kana: format!("{family_kana}　{given_kana}"),
+        name,
+        name_kana,
         birth_date,
         address: address.clone(),
         status,
@@ -166,72 +278,33 @@ fn person(seed: u64, m: &Municipality, index: usize, latest_fy: i32) -> Syntheti
         issuance_stopped: rng.random_range(0..1000) < 3,
     };
 
-    let mut card_links = Vec::new();
-    let has_card = if age >= 15 {
-        rng.random_bool(0.85)
-    } else {
-        rng.random_bool(0.2)
-    };
-    if has_card {
-        let issued = reference - Days::new(rng.random_range(30..3000));
-        if rng.random_range(0..100) == 0 {
-            card_links.push(CardLink {
-                card_serial: card_serial(seed, index, 1),
-                addressee_no: addressee_no.clone(),
-                valid_from: issued - Days::new(1826),
-                valid_until: Some(issued - Days::new(1)),
-            });
-        }
-        card_links.push(CardLink {
-            card_serial: card_serial(seed, index, 0),
-            addressee_no: addressee_no.clone(),
-            valid_from: issued,
-            valid_until: None,
-        });
-    }
+    let card_links = card_links(&mut rng, seed, index, &resident, reference, as_of);
 
-    let earner = earner(&mut rng, age);
-    let married = age >= 25 && rng.random_bool(0.55);
-    let spouse_dependent = married && rng.random_bool(0.35);
-    let children_under_16 = if (25..55).contains(&age) {
-        rng.random_range(0..3)
-    } else {
-        0
-    };
-    let children_16_plus = if (40..65).contains(&age) {
-        rng.random_range(0..2)
-    } else {
-        0
-    };
-    let undeclared = rng.random_range(0..100) < 5;
-
-    let mut assessments = Vec::new();
-    let mut payments = Vec::new();
-    for fiscal_year in latest_fy - 3..=latest_fy {
+    let profile = Profile::draw(&mut rng, birth_date, female, age, latest_fy);
+    let mut assessments = Vec::with_capacity(YEARS);
+    let mut payments = Vec::with_capacity(YEARS);
+    for fiscal_year in first_fy..=latest_fy {
         let assessment_date = date(fiscal_year, 1, 1);
-        let age_then = crate::domain::eligibility::age_on(birth_date, assessment_date);
-        let lived_here = moved_in_on.is_none_or(|d| d <= assessment_date);
-        // People under 15, and years before they moved in, have no assessment here.
-        if age_then < 15 || !lived_here {
+        // Children have no assessment; nor do years before the person moved in.
+        if age_on(birth_date, assessment_date) < 16
+            || moved_in_on.is_some_and(|d| d > assessment_date)
+        {
             continue;
         }
-        let drift = 1.0 + (fiscal_year - latest_fy) as f64 * 0.03 + rng.random_range(-0.03..0.03);
-        let a = assessment(
+        let address_then = match &moved_within {
+            Some((moved, old)) if *moved > assessment_date => old,
+            _ => &address,
+        };
+        let a = assessments::assessment(
             &mut rng,
-            AssessmentInput {
-                addressee_no: &addressee_no,
-                fiscal_year,
-                address: &address,
-                earner,
-                drift,
-                spouse_dependent,
-                children_under_16,
-                children_16_plus,
-                undeclared,
-            },
+            &profile,
+            &addressee_no,
+            fiscal_year,
+            latest_fy,
+            address_then,
         );
         if a.taxable {
-            payments.push(payment(&mut rng, &a, as_of));
+            payments.push(payments::payment(&mut rng, &a, latest_fy, as_of));
         }
         assessments.push(a);
     }
@@ -244,356 +317,56 @@ fn person(seed: u64, m: &Municipality, index: usize, latest_fy: i32) -> Syntheti
     }
 }
 
-fn address(rng: &mut SmallRng, m: &Municipality) -> String {
-    let towns = if m.city_name == "新宿区" {
-        SHINJUKU_TOWNS
-    } else {
-        GENERIC_TOWNS
-    };
-    let town = pick(rng, towns);
-    let chome = KANJI_NUMERALS[rng.random_range(0..5)];
-    let ban = rng.random_range(1..30);
-    let go = rng.random_range(1..25);
-    let mut address = format!(
-        "{}{}{town}{chome}丁目{ban}番{go}号",
-        m.prefecture_name, m.city_name
-    );
-    if rng.random_bool(0.35) {
-        let building = pick(rng, BUILDINGS);
-        let room = rng.random_range(1..15) * 100 + rng.random_range(1..10);
-        address.push_str(&format!("　{town}{building}{room}号"));
-    }
-    address
-}
-
-fn earner(rng: &mut SmallRng, age: i32) -> Earner {
-    let roll = rng.random_range(0..100);
-    // Log-normal-ish salaries around ¥4.5 million.
-    let salary = |rng: &mut SmallRng| {
-        let x: f64 =
-            rng.random_range(0.0..1.0f64) + rng.random_range(0.0..1.0) + rng.random_range(0.0..1.0);
-        ((1_200_000.0 * (x * 0.75).exp()) as i64) / 1000 * 1000
-    };
-    if age < 20 {
-        return Earner::Dependent {
-            part_time_salary: if roll < 40 {
-                rng.random_range(100..1_200) * 1_000
-            } else {
-                0
-            },
-        };
-    }
-    if age >= 65 {
-        return Earner::Pensioner {
-            revenue: rng.random_range(600..3_600) * 1_000,
-            part_time_salary: if roll < 10 {
-                rng.random_range(300..1_500) * 1_000
-            } else {
-                0
-            },
-        };
-    }
-    match roll {
-        0..=72 => Earner::Salaried {
-            revenue: salary(rng),
-        },
-        73..=85 => Earner::SelfEmployed {
-            income: rng.random_range(500..8_000) * 1_000,
-        },
-        _ => Earner::Dependent {
-            part_time_salary: if roll < 95 {
-                rng.random_range(300..1_300) * 1_000
-            } else {
-                0
-            },
-        },
-    }
-}
-
-struct AssessmentInput<'a> {
-    addressee_no: &'a str,
-    fiscal_year: i32,
-    address: &'a str,
-    earner: Earner,
-    drift: f64,
-    spouse_dependent: bool,
-    children_under_16: u8,
-    children_16_plus: u8,
-    undeclared: bool,
-}
-
-fn scaled(amount: i64, drift: f64) -> i64 {
-    ((amount as f64 * drift) as i64 / 1_000 * 1_000).max(0)
-}
-
-fn assessment(rng: &mut SmallRng, input: AssessmentInput<'_>) -> Assessment {
-    let collection_method = match input.earner {
-        Earner::SelfEmployed { .. } => CollectionMethod::DirectBilling,
-        Earner::Pensioner { .. } if rng.random_bool(0.3) => CollectionMethod::Mixed,
-        _ => CollectionMethod::Withholding,
-    };
-    let empty = Assessment {
-        addressee_no: input.addressee_no.to_owned(),
-        fiscal_year: input.fiscal_year,
-        address_on_assessment_date: Some(input.address.to_owned()),
-        declared: false,
-        taxable: false,
-        collection_method,
-        income_lines: vec![],
-        deduction_lines: vec![],
-        total_income_yen: 0,
-        aggregate_income_yen: 0,
-        dependants: Dependants::default(),
-        tax: TaxAmounts::default(),
-        tax_credits: vec![],
-        under_revision: rng.random_range(0..500) == 0,
-    };
-    if input.undeclared {
-        return empty;
-    }
-
-    let mut income_lines = Vec::new();
-    let salary_line = |revenue: i64, lines: &mut Vec<IncomeLine>| {
-        if revenue > 0 {
-            lines.push(IncomeLine {
-                kind: IncomeKind::Salary,
-                revenue_yen: revenue,
-                income_yen: tax::salary_income(revenue),
-            });
-        }
-    };
-    let social_insurance = match input.earner {
-        Earner::Salaried { revenue } => {
-            let revenue = scaled(revenue, input.drift);
-            salary_line(revenue, &mut income_lines);
-            revenue * 145 / 1000
-        }
-        Earner::SelfEmployed { income } => {
-            let income = scaled(income, input.drift);
-            let revenue = income * rng.random_range(15..30) / 10 / 1000 * 1000;
-            income_lines.push(IncomeLine {
-                kind: IncomeKind::Business,
-                revenue_yen: revenue.max(income),
-                income_yen: income,
-            });
-            income * 12 / 100
-        }
-        Earner::Pensioner {
-            revenue,
-            part_time_salary,
-        } => {
-            let revenue = scaled(revenue, input.drift);
-            income_lines.push(IncomeLine {
-                kind: IncomeKind::Pension,
-                revenue_yen: revenue,
-                income_yen: tax::pension_income_65_plus(revenue),
-            });
-            salary_line(scaled(part_time_salary, input.drift), &mut income_lines);
-            revenue * 8 / 100
-        }
-        Earner::Dependent { part_time_salary } => {
-            let revenue = scaled(part_time_salary, input.drift);
-            salary_line(revenue, &mut income_lines);
-            revenue * 5 / 100
-        }
-    };
-    // Extras some people declare.
-    let extra_roll = rng.random_range(0..100);
-    if extra_roll < 5 {
-        let revenue = rng.random_range(600..3_000) * 1_000;
-        income_lines.push(IncomeLine {
-            kind: IncomeKind::RealEstate,
-            revenue_yen: revenue,
-            income_yen: revenue * rng.random_range(20..60) / 100 / 1_000 * 1_000,
-        });
-    } else if extra_roll < 12 {
-        let amount = rng.random_range(10..500) * 1_000;
-        income_lines.push(IncomeLine {
-            kind: IncomeKind::Dividend,
-            revenue_yen: amount,
-            income_yen: amount,
-        });
-    } else if extra_roll < 16 {
-        let revenue = rng.random_range(50..800) * 1_000;
-        income_lines.push(IncomeLine {
-            kind: IncomeKind::Miscellaneous,
-            revenue_yen: revenue,
-            income_yen: revenue * rng.random_range(50..100) / 100 / 1_000 * 1_000,
-        });
-    }
-    let total_income: i64 = income_lines.iter().map(|l| l.income_yen).sum();
-
-    let dependants = Dependants {
-        has_qualifying_spouse: input.spouse_dependent,
-        general: input.children_16_plus.min(1),
-        specific: input.children_16_plus.saturating_sub(1),
-        under_16: input.children_under_16,
-        ..Dependants::default()
-    };
-    let mut deduction_lines = Vec::new();
-    let mut deduct = |kind, amount_yen: i64| {
-        if amount_yen > 0 {
-            deduction_lines.push(DeductionLine { kind, amount_yen });
-        }
-    };
-    deduct(DeductionKind::SocialInsurance, social_insurance);
-    if rng.random_bool(0.6) {
-        deduct(
-            DeductionKind::LifeInsurance,
-            rng.random_range(10..=70) * 1_000,
-        );
-    }
-    if rng.random_bool(0.3) {
-        deduct(
-            DeductionKind::EarthquakeInsurance,
-            rng.random_range(5..=25) * 1_000,
-        );
-    }
-    if rng.random_range(0..20) == 0 {
-        deduct(DeductionKind::Medical, rng.random_range(10..400) * 1_000);
-    }
-    if input.spouse_dependent {
-        deduct(DeductionKind::Spouse, 330_000);
-    }
-    deduct(
-        DeductionKind::Dependant,
-        i64::from(dependants.general) * 330_000 + i64::from(dependants.specific) * 450_000,
-    );
-    if total_income <= 24_000_000 {
-        deduct(DeductionKind::Basic, 430_000);
-    }
-    let total_deductions: i64 = deduction_lines.iter().map(|d| d.amount_yen).sum();
-    let taxable_base = ((total_income - total_deductions).max(0)) / 1_000 * 1_000;
-
-    let family = i64::from(input.spouse_dependent)
-        + i64::from(dependants.general + dependants.specific + dependants.under_16);
-    let (per_capita_limit, income_levy_limit) = tax::non_taxable_limits(family);
-    let (municipal_pc, prefectural_pc, forest) = tax::per_capita_rates(input.fiscal_year);
-    let tax = if total_income <= per_capita_limit {
-        TaxAmounts {
-            taxable_base_yen: taxable_base,
-            ..TaxAmounts::default()
-        }
-    } else {
-        let levy = |percent: i64, credit: i64| {
-            if total_income <= income_levy_limit {
-                0
-            } else {
-                ((taxable_base * percent / 100 - credit).max(0)) / 100 * 100
-            }
-        };
-        let mut t = TaxAmounts {
-            taxable_base_yen: taxable_base,
-            municipal_income_levy_yen: levy(tax::INCOME_LEVY_PERCENT.0, tax::ADJUSTMENT_CREDIT.0),
-            municipal_per_capita_levy_yen: municipal_pc,
-            prefectural_income_levy_yen: levy(tax::INCOME_LEVY_PERCENT.1, tax::ADJUSTMENT_CREDIT.1),
-            prefectural_per_capita_levy_yen: prefectural_pc,
-            forest_env_tax_yen: forest,
-            total_yen: 0,
-        };
-        t.total_yen = t.sum_of_parts();
-        t
-    };
-    // The 調整控除 taken off the income levies above, listed as the tax system would.
-    let tax_credits = if tax.municipal_income_levy_yen > 0 {
-        vec![TaxCreditLine {
-            kind: TaxCreditKind::Adjustment,
-            amount_yen: tax::ADJUSTMENT_CREDIT.0 + tax::ADJUSTMENT_CREDIT.1,
-        }]
-    } else {
-        vec![]
-    };
-    Assessment {
-        declared: true,
-        taxable: tax.total_yen > 0,
-        tax_credits,
-        income_lines,
-        deduction_lines,
-        total_income_yen: total_income,
-        aggregate_income_yen: total_income,
-        dependants,
-        tax,
-        ..empty
-    }
-}
-
-/// 収納 as of `as_of`: direct billing in four instalments (end of June, August, October, January),
-/// withholding in twelve monthly parts from June; past years settled but for ~2% in arrears.
-fn payment(rng: &mut SmallRng, a: &Assessment, as_of: NaiveDate) -> Payment {
-    let fy = a.fiscal_year;
-    let due_dates: Vec<NaiveDate> = match a.collection_method {
-        CollectionMethod::DirectBilling => {
-            vec![
-                date(fy, 6, 30),
-                date(fy, 8, 31),
-                date(fy, 10, 31),
-                date(fy + 1, 1, 31),
-            ]
-        }
-        _ => (0..12)
-            .map(|k| {
-                let month0 = 5 + k; // June = 5 (zero-based), through May of the next year
-                let (y, mo) = (fy + month0 / 12, (month0 % 12) as u32 + 1);
-                date(y, mo, 10)
-            })
-            .collect(),
-    };
-    let parts = due_dates.len() as i64;
-    let assessed = a.tax.total_yen;
-    let regular = assessed / parts / 100 * 100;
-    let first = assessed - regular * (parts - 1);
-    let passed: Vec<NaiveDate> = due_dates.iter().copied().filter(|d| *d <= as_of).collect();
-    let mut paid_parts = passed.len();
-    if paid_parts > 0 && rng.random_range(0..100) < 3 {
-        paid_parts -= 1; // a late payer: the last instalment due is still open
-    }
-    let paid: i64 = (0..paid_parts)
-        .map(|k| if k == 0 { first } else { regular })
-        .sum();
-    Payment {
-        addressee_no: a.addressee_no.clone(),
-        fiscal_year: fy,
-        tax_item: "inhabitant_tax".into(),
-        assessed_yen: assessed,
-        paid_yen: paid,
-        unpaid_yen: assessed - paid,
-        last_due_date: passed.last().copied(),
-        last_paid_on: paid_parts
-            .checked_sub(1)
-            .map(|k| due_dates[k] - Days::new(rng.random_range(0..10))),
-    }
-}
-
-/// The population as sync records, grouped by type (residents, then card links, assessments,
-/// payments) as a tax system would send them; each group is its own pass over the generator.
-pub fn records(
+/// About 85% of people 15 and over hold a card linked here (20% of younger children), 1% of them
+/// with an expired earlier certificate too. Links of people who died or moved out are kept: the
+/// server must refuse them by status, not by a missing link.
+fn card_links(
+    rng: &mut SmallRng,
     seed: u64,
-    municipality: &Municipality,
-    residents: usize,
-    latest_fiscal_year: i32,
-) -> impl Iterator<Item = SyncRecord> + use<> {
-    let pass = move |m: &Municipality| people(seed, m, residents, latest_fiscal_year);
-    let m = municipality.clone();
-    pass(&m)
-        .map(|p| SyncRecord::Resident(p.resident))
-        .chain(pass(&m).flat_map(|p| p.card_links.into_iter().map(SyncRecord::CardLink)))
-        .chain(pass(&m).flat_map(|p| p.assessments.into_iter().map(SyncRecord::Assessment)))
-        .chain(pass(&m).flat_map(|p| p.payments.into_iter().map(SyncRecord::Payment)))
-}
-
-/// Everything at once, for small populations.
-pub fn generate(
-    seed: u64,
-    municipality: &Municipality,
-    residents: usize,
-    latest_fiscal_year: i32,
-) -> Vec<SyntheticPerson> {
-    people(seed, municipality, residents, latest_fiscal_year).collect()
+    index: usize,
+    r: &Resident,
+    reference: NaiveDate,
+    as_of: NaiveDate,
+) -> Vec<CardLink> {
+    let age = age_on(r.birth_date, reference);
+    if !rng.random_bool(if age >= 15 { 0.85 } else { 0.20 }) {
+        return Vec::new();
+    }
+    let issued = reference - Days::new(rng.random_range(1..=1_800));
+    // Usable from the day after issuance or after moving in, whichever is later.
+    let valid_from = issued
+        .max(r.birth_date + Days::new(30))
+        .max(r.moved_in_on.map_or(issued, |d| d + Days::new(1)))
+        .min(as_of);
+    // The user certificate expires on the fifth birthday after issuance; some feeds omit it.
+    let fifth_birthday = date(valid_from.year() + 5, r.birth_date.month(), 1)
+        + Days::new(u64::from(r.birth_date.day()) - 1);
+    let valid_until = (rng.random_bool(0.6) && fifth_birthday > as_of).then_some(fifth_birthday);
+    let mut links = Vec::with_capacity(2);
+    let old_from = valid_from - Days::new(5 * 365);
+    if rng.random_range(0..100) == 0 && old_from > r.birth_date {
+        links.push(CardLink {
+            card_serial: card_serial(seed, index, 1),
+            addressee_no: r.addressee_no.clone(),
+            valid_from: old_from,
+            valid_until: Some(valid_from - Days::new(1)),
+        });
+    }
+    links.push(CardLink {
+        card_serial: card_serial(seed, index, 0),
+        addressee_no: r.addressee_no.clone(),
+        valid_from,
+        valid_until,
+    });
+    links
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::assessment::CollectionMethod;
+    use crate::domain::my_number::contains_my_number;
+    use crate::domain::sync_record::{CheckContext, check};
     use std::collections::HashSet;
 
     fn shinjuku() -> Municipality {
@@ -604,88 +377,343 @@ mod tests {
         }
     }
 
+    fn population() -> SyntheticMunicipality {
+        generate(20251101, &shinjuku(), 2000, 2025)
+    }
+
+    /// The longest run of ASCII or full-width digits in `text`.
+    fn longest_digit_run(text: &str) -> usize {
+        let (mut best, mut run) = (0, 0);
+        for c in text.chars() {
+            run = if c.is_ascii_digit() || ('０'..='９').contains(&c) {
+                run + 1
+            } else {
+                0
+            };
+            best = best.max(run);
+        }
+        best
+    }
+
     #[test]
     fn is_deterministic_per_person() {
-        let small = generate(7, &shinjuku(), 10, 2025);
-        let large = generate(7, &shinjuku(), 2000, 2025);
+        let m = shinjuku();
+        let small: Vec<_> = people(7, &m, 10, 2025).collect();
+        let large: Vec<_> = people(7, &m, 2000, 2025).collect();
         assert_eq!(small[..], large[..10]);
-        assert_eq!(generate(7, &shinjuku(), 10, 2025), small);
-        assert_ne!(generate(8, &shinjuku(), 10, 2025), small);
+        assert_eq!(generate(7, &m, 300, 2025), generate(7, &m, 300, 2025));
+        assert_ne!(people(8, &m, 10, 2025).collect::<Vec<_>>(), small);
+        let whole = generate(7, &m, 10, 2025);
+        assert_eq!(
+            whole.residents,
+            small.iter().map(|p| p.resident.clone()).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            whole.payments.len(),
+            small.iter().map(|p| p.payments.len()).sum::<usize>()
+        );
     }
 
     #[test]
-    fn figures_are_consistent() {
-        let people = generate(1, &shinjuku(), 3000, 2025);
-        let mut addressee_nos = HashSet::new();
-        let mut serials = HashSet::new();
-        let (mut assessments, mut non_taxed, mut undeclared, mut ivs, mut taisho, mut reiwa) =
-            (0, 0, 0, 0, 0, 0);
-        for p in &people {
-            assert!(addressee_nos.insert(p.resident.addressee_no.clone()));
-            for c in &p.card_links {
-                assert!(serials.insert(c.card_serial.clone()));
-                assert_eq!(c.addressee_no, p.resident.addressee_no);
-            }
-            for text in [&p.resident.name, &p.resident.name_kana, &p.resident.address] {
-                assert!(!contains_my_number(text), "{text}");
-            }
-            ivs += usize::from(
-                p.resident
-                    .name
-                    .chars()
-                    .any(|c| ('\u{E0100}'..='\u{E01EF}').contains(&c)),
-            );
-            let year = p.resident.birth_date.year();
-            taisho += usize::from((1913..=1926).contains(&year));
-            reiwa += usize::from(year >= 2020);
-            for a in &p.assessments {
-                assessments += 1;
-                assert_eq!(a.tax.total_yen, a.tax.sum_of_parts());
-                let total: i64 = a.income_lines.iter().map(|l| l.income_yen).sum();
-                assert_eq!(a.total_income_yen, total);
-                for line in &a.income_lines {
-                    assert!(
-                        line.income_yen <= line.revenue_yen && line.income_yen >= 0,
-                        "{line:?}"
-                    );
-                }
-                assert!(a.tax.taxable_base_yen <= a.total_income_yen);
-                assert!(a.deduction_lines.iter().all(|d| d.amount_yen > 0));
-                if !a.taxable {
-                    non_taxed += 1;
-                    assert_eq!(a.tax.total_yen, 0);
-                }
-                undeclared += usize::from(!a.declared);
-            }
-            for pay in &p.payments {
-                assert_eq!(pay.assessed_yen, pay.paid_yen + pay.unpaid_yen);
-                assert!(pay.unpaid_yen >= 0);
+    fn card_serials_are_unique_hex_without_digit_runs() {
+        let mut seen = HashSet::new();
+        for index in 0..200_000 {
+            for generation in 0..2 {
+                let s = card_serial(99, index, generation);
+                assert_eq!(s.len(), 16, "{s}");
+                assert!(
+                    s.chars()
+                        .all(|c| c.is_ascii_digit() || ('A'..='F').contains(&c))
+                );
+                assert!(longest_digit_run(&s) <= 7, "{s}");
+                assert!(seen.insert(s));
             }
         }
-        let share = |n: usize| n as f64 / assessments as f64;
-        assert!(
-            (0.02..0.09).contains(&share(undeclared)),
-            "undeclared {}",
-            share(undeclared)
-        );
-        assert!(
-            (0.08..0.40).contains(&share(non_taxed)),
-            "non-taxed {}",
-            share(non_taxed)
-        );
-        assert!(ivs > 0, "no name with a variation sequence");
-        assert!(
-            taisho > 0 && reiwa > 0,
-            "eras not spread: 大正 {taisho}, 令和 {reiwa}"
-        );
-        let with_card = people.iter().filter(|p| !p.card_links.is_empty()).count();
-        assert!(with_card > people.len() / 2);
+        assert_ne!(card_serial(1, 0, 0), card_serial(2, 0, 0));
     }
 
     #[test]
-    fn some_people_are_born_on_era_boundaries() {
-        let people = generate(1, &shinjuku(), 5000, 2025);
-        let edge = date(1989, 1, 8);
-        assert!(people.iter().any(|p| p.resident.birth_date == edge));
+    fn every_record_passes_the_sync_checks() {
+        let context = CheckContext {
+            extracted_on: extraction_date(2025),
+        };
+        let mut count = 0;
+        for record in records(5, &shinjuku(), 2000, 2025) {
+            let problems = check(&record, &context);
+            assert!(problems.is_empty(), "{problems:?} in {record:?}");
+            count += 1;
+        }
+        assert!(count > 2000 * 4);
+    }
+
+    #[test]
+    fn figures_are_internally_consistent() {
+        let m = population();
+        let as_of = extraction_date(2025);
+        let mut addressee_nos = HashSet::new();
+        for r in &m.residents {
+            assert_eq!(r.addressee_no.len(), 10);
+            assert!(r.addressee_no.bytes().all(|b| b.is_ascii_digit()));
+            assert!(addressee_nos.insert(r.addressee_no.clone()));
+            assert!(r.address.starts_with("東京都新宿区"), "{}", r.address);
+            assert_eq!(r.name.matches('\u{3000}').count(), 1, "{}", r.name);
+            assert_eq!(r.name_kana.matches('\u{3000}').count(), 1);
+            assert!(r.birth_date <= date(2025, 4, 1));
+            assert!(r.moved_in_on.is_none_or(|d| d > r.birth_date && d <= as_of));
+            assert!(
+                r.status
+                    .date()
+                    .is_none_or(|d| d > r.birth_date && d <= as_of)
+            );
+        }
+        let mut serials = HashSet::new();
+        for c in &m.card_links {
+            assert!(serials.insert(c.card_serial.clone()), "{}", c.card_serial);
+            assert!(addressee_nos.contains(&c.addressee_no));
+            assert!(c.valid_from <= as_of);
+            assert!(c.valid_until.is_none_or(|u| u > c.valid_from));
+        }
+        let residents: std::collections::HashMap<_, _> = m
+            .residents
+            .iter()
+            .map(|r| (r.addressee_no.as_str(), r))
+            .collect();
+        let mut assessed = HashSet::new();
+        for a in &m.assessments {
+            let r = residents[a.addressee_no.as_str()];
+            assert!(assessed.insert((a.addressee_no.clone(), a.fiscal_year)));
+            assert!((2022..=2025).contains(&a.fiscal_year));
+            let january = date(a.fiscal_year, 1, 1);
+            assert!(age_on(r.birth_date, january) >= 16);
+            assert!(r.moved_in_on.is_none_or(|d| d <= january));
+            let t = &a.tax;
+            assert_eq!(t.total_yen, t.sum_of_parts(), "{a:?}");
+            for amount in [
+                t.taxable_base_yen,
+                t.municipal_income_levy_yen,
+                t.municipal_per_capita_levy_yen,
+                t.prefectural_income_levy_yen,
+                t.prefectural_per_capita_levy_yen,
+                t.forest_env_tax_yen,
+                a.total_income_yen,
+            ] {
+                assert!(amount >= 0, "{a:?}");
+            }
+            for line in &a.income_lines {
+                assert!(
+                    0 <= line.income_yen && line.income_yen <= line.revenue_yen,
+                    "{line:?}"
+                );
+            }
+            assert!(a.deduction_lines.iter().all(|d| d.amount_yen > 0));
+            let income: i64 = a.income_lines.iter().map(|l| l.income_yen).sum();
+            assert_eq!(a.total_income_yen, income);
+            assert_eq!(a.aggregate_income_yen, income);
+            assert!(t.taxable_base_yen <= a.total_income_yen, "{a:?}");
+            assert_eq!(t.taxable_base_yen % 1_000, 0);
+            assert_eq!(a.taxable, t.total_yen > 0);
+            if !a.taxable {
+                assert_eq!(t.sum_of_parts(), 0);
+            } else {
+                let rates = tax::per_capita_rates(a.fiscal_year);
+                assert_eq!(t.municipal_per_capita_levy_yen, rates.municipal);
+                assert_eq!(t.forest_env_tax_yen, rates.forest_env);
+            }
+            if !a.declared {
+                assert!(a.income_lines.is_empty() && a.total_income_yen == 0 && !a.taxable);
+            }
+            let address = a.address_on_assessment_date.as_deref().unwrap();
+            assert!(address.starts_with("東京都新宿区"));
+        }
+        let mut paid_for = HashSet::new();
+        for p in &m.payments {
+            let a = m
+                .assessments
+                .iter()
+                .find(|a| a.addressee_no == p.addressee_no && a.fiscal_year == p.fiscal_year)
+                .expect("a payment has its assessment");
+            assert!(a.taxable);
+            assert!(paid_for.insert((p.addressee_no.clone(), p.fiscal_year)));
+            assert_eq!(p.assessed_yen, a.tax.total_yen);
+            assert_eq!(p.unpaid_yen, p.assessed_yen - p.paid_yen);
+            assert!(p.paid_yen >= 0 && p.unpaid_yen >= 0);
+            assert!(p.last_paid_on.is_none_or(|d| d <= as_of));
+            assert!(p.last_due_date.is_none_or(|d| d <= as_of));
+            assert_eq!(p.last_paid_on.is_some(), p.paid_yen > 0);
+            if p.fiscal_year < 2025 {
+                assert!(p.last_due_date.is_some());
+            }
+        }
+        assert_eq!(
+            paid_for.len(),
+            m.assessments.iter().filter(|a| a.taxable).count()
+        );
+    }
+
+    #[test]
+    fn nothing_looks_like_a_my_number() {
+        for p in people(11, &shinjuku(), 2000, 2025) {
+            let text = format!("{p:?}");
+            assert!(!contains_my_number(&text));
+            assert!(longest_digit_run(&text) < 12, "{text}");
+        }
+    }
+
+    #[test]
+    fn proportions_are_roughly_as_specified() {
+        let m = population();
+        let n = m.residents.len() as f64;
+        let share = |count: usize, of: f64| count as f64 / of;
+        let count = |f: &dyn Fn(&Resident) -> bool| m.residents.iter().filter(|r| f(r)).count();
+        let check = |what: &str, value: f64, range: std::ops::Range<f64>| {
+            assert!(range.contains(&value), "{what}: {value:.4}");
+        };
+        check(
+            "resident",
+            share(count(&|r| r.status == ResidentStatus::Resident), n),
+            0.95..0.99,
+        );
+        check(
+            "moved out",
+            share(count(&|r| r.status.code() == "moved_out"), n),
+            0.01..0.035,
+        );
+        check(
+            "deceased",
+            share(count(&|r| r.status.code() == "deceased"), n),
+            0.004..0.02,
+        );
+        check(
+            "protection",
+            share(count(&|r| r.protection_measure), n),
+            0.001..0.012,
+        );
+        check(
+            "issuance stopped",
+            share(count(&|r| r.issuance_stopped), n),
+            0.0005..0.008,
+        );
+        check(
+            "moved in",
+            share(count(&|r| r.moved_in_on.is_some()), n),
+            0.07..0.13,
+        );
+        let reference = date(2025, 4, 1);
+        let adults = count(&|r| age_on(r.birth_date, reference) >= 15);
+        let holders: HashSet<_> = m.card_links.iter().map(|c| &c.addressee_no).collect();
+        let adult_holders =
+            count(&|r| age_on(r.birth_date, reference) >= 15 && holders.contains(&r.addressee_no));
+        check(
+            "card holders 15+",
+            share(adult_holders, adults as f64),
+            0.80..0.90,
+        );
+        check(
+            "two links",
+            share(m.card_links.len() - holders.len(), holders.len() as f64),
+            0.002..0.03,
+        );
+        let a = m.assessments.len() as f64;
+        let count_a =
+            |f: &dyn Fn(&Assessment) -> bool| m.assessments.iter().filter(|x| f(x)).count();
+        check(
+            "undeclared",
+            share(count_a(&|x| !x.declared), a),
+            0.03..0.08,
+        );
+        check(
+            "non-taxed (declared)",
+            share(count_a(&|x| x.declared && !x.taxable), a),
+            0.10..0.22,
+        );
+        check(
+            "per-capita only",
+            share(
+                count_a(&|x| x.taxable && x.tax.municipal_income_levy_yen == 0),
+                a,
+            ),
+            0.002..0.06,
+        );
+        check(
+            "under revision",
+            share(count_a(&|x| x.under_revision), a),
+            0.0002..0.006,
+        );
+        for method in [
+            CollectionMethod::Withholding,
+            CollectionMethod::DirectBilling,
+            CollectionMethod::Mixed,
+        ] {
+            assert!(count_a(&|x| x.taxable && x.collection_method == method) > 20);
+        }
+        let past: Vec<_> = m.payments.iter().filter(|p| p.fiscal_year < 2025).collect();
+        let arrears = past.iter().filter(|p| p.unpaid_yen > 0).count();
+        assert!(arrears > 0 && arrears < past.len() / 20, "{arrears}");
+        let kinds: HashSet<_> = m
+            .assessments
+            .iter()
+            .flat_map(|x| x.income_lines.iter().map(|l| l.kind))
+            .collect();
+        assert!(kinds.len() >= 6, "{kinds:?}");
+        let older_addresses = m
+            .assessments
+            .iter()
+            .filter(|x| {
+                x.address_on_assessment_date.as_deref()
+                    != m.residents
+                        .iter()
+                        .find(|r| r.addressee_no == x.addressee_no)
+                        .map(|r| r.address.as_str())
+            })
+            .count();
+        assert!(older_addresses > 0);
+    }
+
+    #[test]
+    fn names_and_birth_dates_spread_over_eras() {
+        let m = population();
+        let ivs = m
+            .residents
+            .iter()
+            .filter(|r| {
+                r.name
+                    .chars()
+                    .any(|c| ('\u{E0100}'..='\u{E01EF}').contains(&c))
+            })
+            .count();
+        assert!(ivs >= 2, "{ivs}");
+        let variant_share = m
+            .residents
+            .iter()
+            .filter(|r| {
+                r.name.contains(['髙', '﨑', '𠮷', '邊', '齋']) || r.name.contains('\u{E0100}')
+            })
+            .count() as f64
+            / m.residents.len() as f64;
+        assert!((0.003..0.01).contains(&variant_share), "{variant_share}");
+        let born = |from: (i32, u32, u32), to: (i32, u32, u32)| {
+            let (from, to) = (date(from.0, from.1, from.2), date(to.0, to.1, to.2));
+            m.residents
+                .iter()
+                .filter(|r| (from..=to).contains(&r.birth_date))
+                .count()
+        };
+        assert!(born((1912, 7, 30), (1926, 12, 24)) > 0, "大正");
+        assert!(born((1926, 12, 25), (1945, 12, 31)) > 0, "early 昭和");
+        assert!(born((1989, 1, 8), (2019, 4, 30)) > 0, "平成");
+        assert!(born((2019, 5, 1), (2025, 4, 1)) > 0, "令和");
+        for (y, mo, d) in ERA_EDGES {
+            assert!(
+                m.residents.iter().any(|r| r.birth_date == date(y, mo, d)),
+                "{y}-{mo}-{d}"
+            );
+        }
+        let old = m
+            .residents
+            .iter()
+            .filter(|r| age_on(r.birth_date, date(2025, 4, 1)) >= 65)
+            .count() as f64
+            / m.residents.len() as f64;
+        assert!((0.22..0.36).contains(&old), "65+: {old}");
     }
 }

@@ -1,0 +1,567 @@
+//! What a person earns and whom they support (drawn once, so the years agree with each other),
+//! and the assessment of one fiscal year built from that with the arithmetic in `tax`.
+
+use super::tax;
+use crate::domain::assessment::{
+    Assessment, CollectionMethod, DeductionKind, DeductionLine, Dependants, IncomeKind, IncomeLine,
+};
+use chrono::{Datelike, NaiveDate};
+use rand::Rng;
+use rand::rngs::SmallRng;
+
+/// Number of fiscal years assessed, the latest included.
+pub const YEARS: usize = 4;
+
+/// The person's own main source of income, at the level of the latest income year.
+#[derive(Debug, Clone, Copy)]
+enum Primary {
+    /// No income of their own (homemaker, student, unemployed).
+    Nothing,
+    /// Part-time salary, usually under the non-taxable limits.
+    PartTime {
+        salary: i64,
+    },
+    Salaried {
+        salary: i64,
+    },
+    /// 営業等: takings, the share left after expenses, and the ¥650,000 blue-return deduction.
+    SelfEmployed {
+        revenue: i64,
+        margin_percent: i64,
+        blue_return: bool,
+    },
+    Pensioner {
+        pension: i64,
+        salary: i64,
+    },
+}
+
+/// Spouse, children and parents with birth years, so that who counts as what (16歳未満, 一般,
+/// 特定, 老人) moves with the years as it would in a real household.
+#[derive(Debug, Clone, Default)]
+struct Household {
+    spouse_qualifies: bool,
+    spouse_birth_year: i32,
+    /// Birth years of the children this person claims.
+    children: Vec<i32>,
+    /// Birth year of a supported parent and whether they live together.
+    parent: Option<(i32, bool)>,
+    /// 0 none, 1 普通, 2 特別, 3 同居特別: a disabled family member this person supports.
+    disabled_dependant: u8,
+}
+
+/// Everything about a person that stays the same from year to year.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    birth_date: NaiveDate,
+    primary: Primary,
+    /// (takings, income percent) of a rental property.
+    real_estate: Option<(i64, i64)>,
+    dividend: Option<i64>,
+    /// (takings, income percent): manuscript fees, small side jobs.
+    miscellaneous: Option<(i64, i64)>,
+    /// A pensioner's small business on the side.
+    side_business: Option<(i64, i64)>,
+    household: Household,
+    /// Income level of each year relative to the latest one; index 0 is the latest year.
+    drift: [f64; YEARS],
+    /// 未申告 every year.
+    undeclared: bool,
+    /// 0 no, 1 障害者, 2 特別障害者.
+    disabled: u8,
+    life_insurance: i64,
+    earthquake_insurance: i64,
+    /// The employer withholds (特別徴収); the few who do not are billed directly.
+    salary_withheld: bool,
+    /// First fiscal year whose tax is withheld from the pension; that year is 'mixed'.
+    pension_withholding_from: i32,
+}
+
+fn normal(rng: &mut SmallRng) -> f64 {
+    // Box–Muller; 1 - u keeps the logarithm finite.
+    let u1: f64 = 1.0 - rng.random::<f64>();
+    let u2: f64 = rng.random();
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
+/// Incomes are roughly log-normal: many modest ones, a long tail of high ones.
+fn log_normal(rng: &mut SmallRng, median: f64, sigma: f64, min: i64, max: i64) -> i64 {
+    ((median * (sigma * normal(rng)).exp()) as i64).clamp(min, max)
+}
+
+fn yen(amount: i64, factor: f64) -> i64 {
+    (amount as f64 * factor) as i64
+}
+
+/// Age in completed years on `day`.
+pub fn age_on(birth_date: NaiveDate, day: NaiveDate) -> i32 {
+    let had_birthday = (day.month(), day.day()) >= (birth_date.month(), birth_date.day());
+    day.year() - birth_date.year() - i32::from(!had_birthday)
+}
+
+impl Profile {
+    /// Draws a profile for someone of `age` on 1 April of the latest fiscal year.
+    pub fn draw(
+        rng: &mut SmallRng,
+        birth_date: NaiveDate,
+        female: bool,
+        age: i32,
+        latest_fy: i32,
+    ) -> Self {
+        let roll = rng.random_range(0..100);
+        let pay_gap = if female { 0.75 } else { 1.0 };
+        let salary_median = pay_gap
+            * match age {
+                ..=29 => 3_400_000.0,
+                30..=39 => 4_500_000.0,
+                40..=49 => 5_300_000.0,
+                _ => 5_600_000.0,
+            };
+        let part_time = |rng: &mut SmallRng, lo: i64, hi: i64| rng.random_range(lo..hi);
+        let primary = match age {
+            ..=22 => match roll {
+                0..=44 => Primary::Nothing,
+                45..=84 => Primary::PartTime {
+                    salary: part_time(rng, 100_000, 1_300_000),
+                },
+                _ if age >= 18 => Primary::Salaried {
+                    salary: log_normal(rng, 2_600_000.0, 0.25, 1_500_000, 4_000_000),
+                },
+                _ => Primary::Nothing,
+            },
+            23..=64 => match roll {
+                0..=73 => Primary::Salaried {
+                    salary: log_normal(rng, salary_median, 0.45, 1_200_000, 40_000_000),
+                },
+                74..=85 => Primary::SelfEmployed {
+                    revenue: log_normal(rng, 8_000_000.0, 0.7, 1_000_000, 100_000_000) / 1_000
+                        * 1_000,
+                    margin_percent: rng.random_range(20..=50),
+                    blue_return: rng.random_bool(0.55),
+                },
+                86..=95 => Primary::PartTime {
+                    salary: part_time(rng, 300_000, 1_600_000),
+                },
+                _ => Primary::Nothing,
+            },
+            _ => Primary::Pensioner {
+                pension: log_normal(rng, 2_500_000.0, 0.45, 500_000, 9_000_000),
+                salary: if age < 75 && roll < 25 {
+                    log_normal(rng, 1_800_000.0, 0.5, 500_000, 8_000_000)
+                } else {
+                    0
+                },
+            },
+        };
+        let adult = age >= 25;
+        let real_estate = (adult && rng.random_bool(0.04)).then(|| {
+            (
+                log_normal(rng, 2_500_000.0, 0.6, 600_000, 30_000_000) / 1_000 * 1_000,
+                rng.random_range(15..=45),
+            )
+        });
+        let dividend = (adult && rng.random_bool(0.06))
+            .then(|| log_normal(rng, 200_000.0, 0.9, 10_000, 5_000_000));
+        let miscellaneous = (age >= 20 && rng.random_bool(0.04)).then(|| {
+            (
+                rng.random_range(50..1_200) * 1_000,
+                rng.random_range(40..=100),
+            )
+        });
+        let side_business = (matches!(primary, Primary::Pensioner { .. }) && rng.random_bool(0.08))
+            .then(|| {
+                (
+                    log_normal(rng, 3_000_000.0, 0.6, 500_000, 20_000_000) / 1_000 * 1_000,
+                    rng.random_range(20..=50),
+                )
+            });
+        let earner = matches!(
+            primary,
+            Primary::Salaried { .. } | Primary::SelfEmployed { .. } | Primary::Pensioner { .. }
+        );
+        let household = if earner {
+            Household::draw(rng, birth_date.year(), female, age, latest_fy)
+        } else {
+            Household::default()
+        };
+        // Walk back from the latest year: each earlier year within ±5% of the next.
+        let mut drift = [1.0; YEARS];
+        for k in 1..YEARS {
+            drift[k] = drift[k - 1] / rng.random_range(0.95..1.05);
+        }
+        let disabled = match rng.random_range(0..1000) {
+            n if n < if age >= 65 { 50 } else { 25 } => 1 + u8::from(rng.random_bool(0.3)),
+            _ => 0,
+        };
+        Profile {
+            birth_date,
+            primary,
+            real_estate,
+            dividend,
+            miscellaneous,
+            side_business,
+            household,
+            drift,
+            undeclared: rng.random_range(0..1000) < 50,
+            disabled,
+            life_insurance: if earner && rng.random_bool(0.55) {
+                rng.random_range(20..=70) * 1_000
+            } else {
+                0
+            },
+            earthquake_insurance: if earner && rng.random_bool(0.25) {
+                rng.random_range(5..=25) * 1_000
+            } else {
+                0
+            },
+            salary_withheld: rng.random_range(0..100) < 95,
+            // Withholding from the pension begins a year or two after the first fiscal year that
+            // finds the person 65 on 1 April; until then the tax is billed directly.
+            pension_withholding_from: birth_date.year()
+                + 65
+                + i32::from((birth_date.month(), birth_date.day()) > (4, 1))
+                + rng.random_range(1..=2),
+        }
+    }
+}
+
+impl Household {
+    fn draw(rng: &mut SmallRng, birth_year: i32, female: bool, age: i32, latest_fy: i32) -> Self {
+        let married = rng.random_bool(match age {
+            ..=24 => 0.05,
+            25..=34 => 0.4,
+            35..=64 => 0.65,
+            _ => 0.6,
+        });
+        let spouse_qualifies = married && rng.random_bool(if female { 0.05 } else { 0.45 });
+        let spouse_birth_year = if female {
+            birth_year - rng.random_range(0..=5)
+        } else {
+            birth_year + rng.random_range(0..=5)
+        };
+        // Only one parent claims the children; more often the father in this generation's data.
+        let claims_children =
+            (married || rng.random_bool(0.05)) && rng.random_bool(if female { 0.3 } else { 0.85 });
+        let mut children = Vec::new();
+        if claims_children && (25..=70).contains(&age) {
+            let count = match rng.random_range(0..100) {
+                0..=34 => 0,
+                35..=59 => 1,
+                60..=89 => 2,
+                _ => 3,
+            };
+            for _ in 0..count {
+                let year = birth_year + rng.random_range(25..=40);
+                if year <= latest_fy {
+                    children.push(year);
+                }
+            }
+        }
+        let parent = ((45..=75).contains(&age) && rng.random_bool(0.07))
+            .then(|| {
+                (
+                    birth_year - rng.random_range(22..=35),
+                    rng.random_bool(0.55),
+                )
+            })
+            .filter(|(year, _)| latest_fy - year <= 100);
+        let disabled_dependant = match rng.random_range(0..1000) {
+            0..=14 => 1,
+            15..=19 => 2,
+            20..=24 => 3,
+            _ => 0,
+        };
+        Household {
+            spouse_qualifies,
+            spouse_birth_year,
+            children,
+            parent,
+            disabled_dependant,
+        }
+    }
+
+    /// Who counts as what for fiscal year `fy`: ages are taken on 31 December of the income year.
+    /// Returns the dependants and whether the spouse is 70 or over.
+    fn dependants(&self, fy: i32, taxpayer_total_income: i64) -> (Dependants, bool) {
+        let year = fy - 1;
+        let mut d = Dependants {
+            has_qualifying_spouse: self.spouse_qualifies && taxpayer_total_income <= 10_000_000,
+            ..Dependants::default()
+        };
+        for &born in &self.children {
+            match year - born {
+                ..0 => {}
+                0..=15 => d.under_16 += 1,
+                16..=18 => d.general += 1,
+                19..=22 => d.specific += 1,
+                _ => {}
+            }
+        }
+        if let Some((born, cohabiting)) = self.parent {
+            match (year - born >= 70, cohabiting) {
+                (true, true) => d.elderly_cohabiting_parents += 1,
+                (true, false) => d.elderly += 1,
+                (false, _) => d.general += 1,
+            }
+        }
+        if tax::family_size(&d) > 0 {
+            match self.disabled_dependant {
+                1 => d.disabled_ordinary = 1,
+                2 => d.disabled_special = 1,
+                3 => d.disabled_special_cohabiting = 1,
+                _ => {}
+            }
+        }
+        (d, year - self.spouse_birth_year >= 70)
+    }
+}
+
+/// One fiscal year's assessment. `address` is where the person lived on 1 January.
+pub fn assessment(
+    rng: &mut SmallRng,
+    profile: &Profile,
+    addressee_no: &str,
+    fiscal_year: i32,
+    latest_fy: i32,
+    address: &str,
+) -> Assessment {
+    let under_revision = rng.random_range(0..1000) < 2;
+    let mut a = Assessment {
+        addressee_no: addressee_no.to_owned(),
+        fiscal_year,
+        address_on_assessment_date: Some(address.to_owned()),
+        declared: false,
+        taxable: false,
+        collection_method: CollectionMethod::DirectBilling,
+        income_lines: Vec::new(),
+        deduction_lines: Vec::new(),
+        total_income_yen: 0,
+        aggregate_income_yen: 0,
+        dependants: Dependants::default(),
+        tax: Default::default(),
+        tax_credits: Vec::new(),
+        under_revision,
+    };
+    if profile.undeclared {
+        return a;
+    }
+    a.declared = true;
+    let f = profile.drift[(latest_fy - fiscal_year) as usize];
+    let year_end = NaiveDate::from_ymd_opt(fiscal_year - 1, 12, 31).expect("valid date");
+    let aged_65 = age_on(profile.birth_date, year_end) >= 65;
+
+    let (mut salary, mut pension, mut business) = (0, 0, None);
+    let mut social_insurance = 0;
+    match profile.primary {
+        Primary::Nothing => {}
+        Primary::PartTime { salary: s } => {
+            salary = yen(s, f);
+            // Below about ¥1.06 million part-timers stay on a family member's insurance.
+            if salary >= 1_060_000 {
+                social_insurance = salary * 145 / 1000;
+            }
+        }
+        Primary::Salaried { salary: s } => {
+            salary = yen(s, f);
+            social_insurance = salary * 145 / 1000;
+        }
+        Primary::SelfEmployed {
+            revenue,
+            margin_percent,
+            blue_return,
+        } => {
+            let revenue = yen(revenue, f) / 1_000 * 1_000;
+            let blue = if blue_return { 650_000 } else { 0 };
+            let income = (revenue * margin_percent / 100 - blue).max(0);
+            business = Some((revenue, income));
+            // National pension (about ¥200,000) plus national health insurance on income.
+            social_insurance = 203_760 + (income / 10).min(1_000_000);
+        }
+        Primary::Pensioner {
+            pension: p,
+            salary: s,
+        } => {
+            pension = yen(p, f);
+            salary = yen(s, f);
+            social_insurance = pension * 7 / 100 + salary * 145 / 1000;
+        }
+    }
+    if let Some((revenue, percent)) = profile.side_business {
+        let revenue = yen(revenue, f) / 1_000 * 1_000;
+        let income = revenue * percent / 100;
+        business = Some((revenue, income));
+        social_insurance += income / 10;
+    }
+
+    let mut lines = Vec::new();
+    let mut line = |kind, revenue_yen: i64, income_yen: i64| {
+        if revenue_yen > 0 {
+            lines.push(IncomeLine {
+                kind,
+                revenue_yen,
+                income_yen,
+            });
+        }
+    };
+    // Certificate order: 営業等, 不動産, 配当, 給与, 公的年金等, 雑.
+    if let Some((revenue, income)) = business {
+        line(IncomeKind::Business, revenue, income);
+    }
+    if let Some((revenue, percent)) = profile.real_estate {
+        let revenue = yen(revenue, f) / 1_000 * 1_000;
+        line(IncomeKind::RealEstate, revenue, revenue * percent / 100);
+    }
+    if let Some(amount) = profile.dividend {
+        let amount = yen(amount, f);
+        line(IncomeKind::Dividend, amount, amount);
+    }
+    line(IncomeKind::Salary, salary, tax::salary_income(salary));
+    line(
+        IncomeKind::Pension,
+        pension,
+        tax::pension_income(pension, aged_65),
+    );
+    if let Some((revenue, percent)) = profile.miscellaneous {
+        let revenue = yen(revenue, f) / 1_000 * 1_000;
+        line(IncomeKind::Miscellaneous, revenue, revenue * percent / 100);
+    }
+    let total_income: i64 = lines.iter().map(|l| l.income_yen).sum();
+
+    let (dependants, spouse_70) = profile.household.dependants(fiscal_year, total_income);
+    let mut deductions = Vec::new();
+    let mut deduct = |kind, amount_yen: i64| {
+        if amount_yen > 0 {
+            deductions.push(DeductionLine { kind, amount_yen });
+        }
+    };
+    let has_income = total_income > 0;
+    deduct(DeductionKind::SocialInsurance, social_insurance);
+    if has_income {
+        deduct(DeductionKind::LifeInsurance, profile.life_insurance);
+        deduct(
+            DeductionKind::EarthquakeInsurance,
+            profile.earthquake_insurance,
+        );
+    }
+    let own_disability = match profile.disabled {
+        1 => 260_000,
+        2 => 300_000,
+        _ => 0,
+    };
+    deduct(
+        DeductionKind::Disability,
+        own_disability + tax::disabled_dependant_deduction(&dependants),
+    );
+    if dependants.has_qualifying_spouse {
+        deduct(
+            DeductionKind::Spouse,
+            tax::spouse_deduction(total_income, spouse_70),
+        );
+    }
+    deduct(
+        DeductionKind::Dependant,
+        tax::dependant_deduction(&dependants),
+    );
+    deduct(DeductionKind::Basic, tax::basic_deduction(total_income));
+    if has_income && rng.random_range(0..100) < 5 {
+        deduct(DeductionKind::Medical, rng.random_range(10..400) * 1_000);
+    }
+
+    let assessment_date = NaiveDate::from_ymd_opt(fiscal_year, 1, 1).expect("valid date");
+    // The age of majority fell from 20 to 18 in April 2022; FY2023 is the first assessed under it.
+    let majority = if fiscal_year >= 2023 { 18 } else { 20 };
+    let minor = age_on(profile.birth_date, assessment_date) < majority;
+    let assessed = tax::assess(tax::TaxInput {
+        fiscal_year,
+        total_income,
+        total_deductions: deductions.iter().map(|d| d.amount_yen).sum(),
+        dividend_income: lines
+            .iter()
+            .filter(|l| l.kind == IncomeKind::Dividend)
+            .map(|l| l.income_yen)
+            .sum(),
+        family: tax::family_size(&dependants),
+        personally_exempt: minor || profile.disabled > 0,
+    });
+    a.tax = assessed.tax;
+    a.tax_credits = assessed.credits;
+    a.taxable = a.tax.total_yen > 0;
+    let has = |kind| lines.iter().any(|l: &IncomeLine| l.kind == kind);
+    // Pension withholding needs the pensioner to be 65 on 1 April of the fiscal year; other
+    // income besides the pension is billed directly, which makes the person 'mixed'.
+    let aged_65_in_april = age_on(
+        profile.birth_date,
+        NaiveDate::from_ymd_opt(fiscal_year, 4, 1).expect("valid date"),
+    ) >= 65;
+    a.collection_method = if has(IncomeKind::Salary) && profile.salary_withheld {
+        CollectionMethod::Withholding
+    } else if has(IncomeKind::Pension) && aged_65_in_april {
+        let other = lines.iter().any(|l| l.kind != IncomeKind::Pension);
+        match fiscal_year.cmp(&profile.pension_withholding_from) {
+            std::cmp::Ordering::Less => CollectionMethod::DirectBilling,
+            std::cmp::Ordering::Equal => CollectionMethod::Mixed,
+            std::cmp::Ordering::Greater if other => CollectionMethod::Mixed,
+            std::cmp::Ordering::Greater => CollectionMethod::Withholding,
+        }
+    } else {
+        CollectionMethod::DirectBilling
+    };
+    a.total_income_yen = total_income;
+    // No carried-over losses or separately taxed income here, so 総所得金額等 = 合計所得金額.
+    a.aggregate_income_yen = total_income;
+    a.income_lines = lines;
+    a.deduction_lines = deductions;
+    a.dependants = dependants;
+    a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_are_completed_years() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        for (birth, day, expected) in [
+            (d(1960, 4, 1), d(2025, 4, 1), 65),
+            (d(1960, 4, 2), d(2025, 4, 1), 64),
+            (d(2000, 2, 29), d(2025, 2, 28), 24),
+            (d(2000, 2, 29), d(2025, 3, 1), 25),
+            (d(2025, 1, 1), d(2025, 1, 1), 0),
+        ] {
+            assert_eq!(age_on(birth, day), expected, "{birth} on {day}");
+        }
+    }
+
+    #[test]
+    fn dependants_move_with_the_years() {
+        let household = Household {
+            spouse_qualifies: true,
+            spouse_birth_year: 1954,
+            children: vec![2006, 2009],
+            parent: Some((1950, true)),
+            disabled_dependant: 1,
+        };
+        let (d, spouse_70) = household.dependants(2025, 5_000_000);
+        // On 31 Dec 2024: children 18 and 15, parent 74, spouse 70.
+        assert_eq!(
+            d,
+            Dependants {
+                has_qualifying_spouse: true,
+                general: 1,
+                under_16: 1,
+                elderly_cohabiting_parents: 1,
+                disabled_ordinary: 1,
+                ..Dependants::default()
+            }
+        );
+        assert!(spouse_70);
+        let (d, spouse_70) = household.dependants(2022, 12_000_000);
+        // On 31 Dec 2021: children 15 and 12, parent 71, spouse 67; income too high for a spouse.
+        assert!(!d.has_qualifying_spouse && !spouse_70);
+        assert_eq!(
+            (d.under_16, d.general, d.elderly_cohabiting_parents),
+            (2, 0, 1)
+        );
+    }
+}

@@ -1,0 +1,260 @@
+//! 収納: how a taxable assessment is collected (instalment schedule by collection method) and
+//! what had been paid by the extraction day, including late payers and a few in arrears.
+
+use crate::domain::assessment::{Assessment, CollectionMethod, IncomeKind, Payment};
+use chrono::{Datelike, Days, NaiveDate, Weekday};
+use rand::Rng;
+use rand::rngs::SmallRng;
+
+/// One instalment: due date, amount, and whether the person pays it (普通徴収) rather than an
+/// employer or pension fund (特別徴収).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Instalment {
+    pub due: NaiveDate,
+    pub amount: i64,
+    pub direct: bool,
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+}
+
+/// A due date on a Saturday or Sunday moves to the Monday (public holidays are ignored).
+fn business_day(mut day: NaiveDate) -> NaiveDate {
+    while matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+        day = day + Days::new(1);
+    }
+    day
+}
+
+fn last_day(y: i32, m: u32) -> NaiveDate {
+    let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    date(ny, nm, 1) - Days::new(1)
+}
+
+/// The 10th of the month after the withholding month `m` of fiscal year `fy` (months 4..=15,
+/// 13 = January of the next calendar year): when employers and pension funds remit.
+fn remitted(fy: i32, m: u32) -> NaiveDate {
+    let next = m + 1;
+    business_day(date(fy + ((next - 1) / 12) as i32, (next - 1) % 12 + 1, 10))
+}
+
+/// `total` in `parts`: the later parts in whole ¥100, the first takes the remainder.
+fn split(total: i64, parts: usize) -> Vec<i64> {
+    let regular = total / parts as i64 / 100 * 100;
+    let mut amounts = vec![regular; parts];
+    amounts[0] = total - regular * (parts as i64 - 1);
+    amounts
+}
+
+/// The instalments of an assessment.
+///
+/// - Direct billing: four, due at the end of June, August, October and January.
+/// - Payroll withholding: twelve, withheld June to May, each remitted by the 10th of the next month.
+/// - Pension withholding: six, withheld in the pension months April to February.
+/// - Mixed (first year of pension withholding, or a pensioner with other income): the first half
+///   billed in June and August, the second half withheld in October, December and February.
+pub fn schedule(a: &Assessment) -> Vec<Instalment> {
+    let fy = a.fiscal_year;
+    let total = a.tax.total_yen;
+    let billed = |dues: &[NaiveDate], total| {
+        dues.iter()
+            .zip(split(total, dues.len()))
+            .map(|(&due, amount)| Instalment {
+                due: business_day(due),
+                amount,
+                direct: true,
+            })
+            .collect::<Vec<_>>()
+    };
+    let withheld = |months: &[u32], total| {
+        months
+            .iter()
+            .zip(split(total, months.len()))
+            .map(|(&m, amount)| Instalment {
+                due: remitted(fy, m),
+                amount,
+                direct: false,
+            })
+            .collect::<Vec<_>>()
+    };
+    match a.collection_method {
+        CollectionMethod::DirectBilling => billed(
+            &[
+                last_day(fy, 6),
+                last_day(fy, 8),
+                last_day(fy, 10),
+                last_day(fy + 1, 1),
+            ],
+            total,
+        ),
+        CollectionMethod::Withholding
+            if a.income_lines.iter().any(|l| l.kind == IncomeKind::Salary) =>
+        {
+            withheld(&(6..=17).collect::<Vec<_>>(), total)
+        }
+        CollectionMethod::Withholding => withheld(&[4, 6, 8, 10, 12, 14], total),
+        CollectionMethod::Mixed => {
+            let first_half = total / 2 / 100 * 100;
+            let mut out = billed(&[last_day(fy, 6), last_day(fy, 8)], first_half);
+            out.extend(withheld(&[10, 12, 14], total - first_half));
+            out
+        }
+    }
+}
+
+/// What had been collected on `as_of`. Past years: almost all settled, about 2% still owe
+/// one or two billed instalments. The latest year: what fell due is paid, except that about 3%
+/// of billed instalments are paid late (and the most recent may still be open).
+pub fn payment(rng: &mut SmallRng, a: &Assessment, latest_fy: i32, as_of: NaiveDate) -> Payment {
+    let instalments = schedule(a);
+    let billed = instalments.iter().filter(|i| i.direct).count();
+    let arrears_from = if a.fiscal_year < latest_fy && billed > 0 && rng.random_range(0..100) < 2 {
+        billed - rng.random_range(1..=billed.min(2))
+    } else {
+        usize::MAX
+    };
+    let (mut paid, mut last_due_date, mut last_paid_on) = (0, None, None);
+    let mut billed_seen = 0;
+    for i in instalments.iter().filter(|i| i.due <= as_of) {
+        last_due_date = last_due_date.max(Some(i.due));
+        let paid_on = if i.direct {
+            billed_seen += 1;
+            if billed_seen > arrears_from {
+                None
+            } else if rng.random_range(0..100) < 3 {
+                Some(i.due + Days::new(rng.random_range(1..=45)))
+            } else {
+                Some(i.due - Days::new(rng.random_range(0..=20)))
+            }
+        } else {
+            Some(i.due - Days::new(rng.random_range(0..=3)))
+        };
+        if let Some(day) = paid_on.filter(|d| *d <= as_of) {
+            paid += i.amount;
+            last_paid_on = last_paid_on.max(Some(day));
+        }
+    }
+    Payment {
+        addressee_no: a.addressee_no.clone(),
+        fiscal_year: a.fiscal_year,
+        tax_item: "inhabitant_tax".into(),
+        assessed_yen: a.tax.total_yen,
+        paid_yen: paid,
+        unpaid_yen: a.tax.total_yen - paid,
+        last_due_date,
+        last_paid_on,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::assessment::{Dependants, IncomeLine, TaxAmounts};
+
+    fn assessment(method: CollectionMethod, salary: bool, total: i64) -> Assessment {
+        Assessment {
+            addressee_no: "0000000001".into(),
+            fiscal_year: 2025,
+            address_on_assessment_date: None,
+            declared: true,
+            taxable: true,
+            collection_method: method,
+            income_lines: vec![IncomeLine {
+                kind: if salary {
+                    IncomeKind::Salary
+                } else {
+                    IncomeKind::Pension
+                },
+                revenue_yen: 3_000_000,
+                income_yen: 2_000_000,
+            }],
+            deduction_lines: vec![],
+            total_income_yen: 2_000_000,
+            aggregate_income_yen: 2_000_000,
+            dependants: Dependants::default(),
+            tax: TaxAmounts {
+                total_yen: total,
+                ..TaxAmounts::default()
+            },
+            tax_credits: vec![],
+            under_revision: false,
+        }
+    }
+
+    #[test]
+    fn splits_put_the_remainder_first() {
+        assert_eq!(split(161_500, 4), vec![40_600, 40_300, 40_300, 40_300]);
+        assert_eq!(
+            split(5_000, 12),
+            vec![600, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400]
+        );
+        assert_eq!(split(5_000, 1), vec![5_000]);
+    }
+
+    #[test]
+    fn schedules_by_collection_method() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        for (a, dues, direct) in [
+            (
+                assessment(CollectionMethod::DirectBilling, false, 100_000),
+                // 2025-08-31 is a Sunday.
+                vec![
+                    d(2025, 6, 30),
+                    d(2025, 9, 1),
+                    d(2025, 10, 31),
+                    d(2026, 2, 2),
+                ],
+                4,
+            ),
+            (
+                assessment(CollectionMethod::Withholding, false, 100_000),
+                vec![
+                    d(2025, 5, 12),
+                    d(2025, 7, 10),
+                    d(2025, 9, 10),
+                    d(2025, 11, 10),
+                    d(2026, 1, 12),
+                    d(2026, 3, 10),
+                ],
+                0,
+            ),
+            (
+                assessment(CollectionMethod::Mixed, false, 100_000),
+                vec![
+                    d(2025, 6, 30),
+                    d(2025, 9, 1),
+                    d(2025, 11, 10),
+                    d(2026, 1, 12),
+                    d(2026, 3, 10),
+                ],
+                2,
+            ),
+        ] {
+            let s = schedule(&a);
+            assert_eq!(s.iter().map(|i| i.due).collect::<Vec<_>>(), dues);
+            assert_eq!(s.iter().filter(|i| i.direct).count(), direct);
+            assert_eq!(s.iter().map(|i| i.amount).sum::<i64>(), 100_000);
+        }
+        let payroll = schedule(&assessment(CollectionMethod::Withholding, true, 120_000));
+        assert_eq!(payroll.len(), 12);
+        assert_eq!(payroll[0].due, d(2025, 7, 10));
+        assert_eq!(payroll[11].due, d(2026, 6, 10));
+    }
+
+    #[test]
+    fn latest_year_pays_what_fell_due() {
+        use rand::SeedableRng;
+        let as_of = NaiveDate::from_ymd_opt(2025, 11, 1).unwrap();
+        let mut rng = SmallRng::seed_from_u64(3);
+        let p = payment(
+            &mut rng,
+            &assessment(CollectionMethod::Withholding, true, 120_000),
+            2025,
+            as_of,
+        );
+        // July, August, September and October remittances.
+        assert_eq!((p.paid_yen, p.unpaid_yen), (40_000, 80_000));
+        assert_eq!(p.last_due_date, NaiveDate::from_ymd_opt(2025, 10, 10));
+    }
+}
