@@ -192,6 +192,7 @@ async fn main() -> anyhow::Result<()> {
             let settings = Settings::load(Some(&config))?;
             let m = pick_municipality(&settings, municipality.as_deref())?.clone();
             let year = latest_fiscal_year.unwrap_or_else(|| open_year(&settings, &m));
+            let clock = kofu::clock::Clock::from_setting(settings.clock.fixed_now);
             let pool = kofu::db::pool(
                 settings.database.url.expose(),
                 2,
@@ -206,7 +207,6 @@ async fn main() -> anyhow::Result<()> {
                 kofu::metrics::Metrics::new(),
             );
             let started = std::time::Instant::now();
-            let clock = kofu::clock::Clock::from_setting(settings.clock.fixed_now);
             let now = extraction_time(clock.now(), year).to_utc();
             let report = service
                 .apply(
