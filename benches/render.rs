@@ -24,6 +24,7 @@ fn render(c: &mut Criterion) {
     let resident = sample::resident();
     let assessment = sample::assessment(2025, true);
     let payments = sample::payments(&assessment);
+    let seal = municipality.load_seal().expect("the seal loads");
     let issued_on = chrono::NaiveDate::from_ymd_opt(2025, 7, 1).expect("valid date");
     let mut group = c.benchmark_group("render");
     for kind in CertificateKind::ALL {
@@ -35,6 +36,7 @@ fn render(c: &mut Criterion) {
             payments: &payments,
             certificate_number: "R7-0000123",
             issued_on,
+            seal: &seal,
         };
         let size = renderer.render(&compose(&input)).expect("renders").len();
         println!("{kind}: {size} bytes");

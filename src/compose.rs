@@ -22,6 +22,8 @@ pub struct CertificateInput<'a> {
     pub payments: &'a [Payment],
     pub certificate_number: &'a str,
     pub issued_on: NaiveDate,
+    /// The municipality's seal, loaded once ([`MunicipalitySettings::load_seal`]).
+    pub seal: &'a crate::pdf::Seal,
 }
 
 const CERTIFY: &str = "上記のとおり証明します。";
@@ -92,7 +94,7 @@ pub fn compose(input: &CertificateInput<'_>) -> Document {
             "{}　{}",
             input.municipality.mayor_title, input.municipality.mayor_name
         ),
-        seal_text: input.municipality.seal_text.clone(),
+        seal: input.seal.clone(),
         footnote: Some(FOOTNOTE.into()),
     }
 }

@@ -119,13 +119,27 @@ pub struct MunicipalitySettings {
     /// e.g. "新宿区長"
     pub mayor_title: String,
     pub mayor_name: String,
-    /// Text of the official seal, e.g. "新宿区長之印".
+    /// Text of the official seal, e.g. "新宿区長之印", drawn as a red square seal when no
+    /// `seal_image` is given.
     pub seal_text: String,
+    /// The official seal as a PNG with transparency (公印の印影), stamped over the mayor's name.
+    #[serde(default)]
+    pub seal_image: Option<PathBuf>,
     #[serde(default)]
     pub policy: Policy,
 }
 
 impl MunicipalitySettings {
+    /// The seal to stamp: the configured image, read and decoded once, or the drawn text seal.
+    pub fn load_seal(&self) -> Result<crate::pdf::Seal, crate::pdf::SealError> {
+        Ok(match &self.seal_image {
+            Some(path) => {
+                crate::pdf::Seal::Image(std::sync::Arc::new(crate::pdf::SealImage::load(path)?))
+            }
+            None => crate::pdf::Seal::Text(self.seal_text.clone()),
+        })
+    }
+
     /// The inhabitant-tax names the certificate prints, municipal then prefectural.
     pub fn tax_names(&self) -> (String, String) {
         let prefectural = match self.prefecture.chars().last() {

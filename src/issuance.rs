@@ -65,16 +65,30 @@ pub struct IssuanceService {
     renderer: Arc<Renderer>,
     settings: Arc<Settings>,
     clock: Clock,
+    /// Each municipality's seal, loaded at start-up.
+    seals: std::collections::HashMap<LgCode, crate::pdf::Seal>,
 }
 
 impl IssuanceService {
-    pub fn new(pool: Pool, renderer: Arc<Renderer>, settings: Arc<Settings>, clock: Clock) -> Self {
-        Self {
+    /// Fails when a configured seal image cannot be read: better at start-up than per request.
+    pub fn new(
+        pool: Pool,
+        renderer: Arc<Renderer>,
+        settings: Arc<Settings>,
+        clock: Clock,
+    ) -> Result<Self, crate::pdf::SealError> {
+        let seals = settings
+            .municipalities
+            .iter()
+            .map(|m| Ok((m.code, m.load_seal()?)))
+            .collect::<Result<_, crate::pdf::SealError>>()?;
+        Ok(Self {
             pool,
             renderer,
             settings,
             clock,
-        }
+            seals,
+        })
     }
 
     pub async fn issue(
@@ -279,6 +293,7 @@ impl IssuanceService {
             payments: &person.payments,
             certificate_number,
             issued_on: issued_at.with_timezone(&crate::clock::japan()).date_naive(),
+            seal: &self.seals[&municipality.code],
         });
         self.renderer.render(&document)
     }

@@ -283,6 +283,7 @@ async fn main() -> anyhow::Result<()> {
                 payments: &payments,
                 certificate_number: &kofu::domain::certificate::certificate_number(today, 123),
                 issued_on: today,
+                seal: &m.load_seal()?,
             });
             let pdf = renderer.render(&document)?;
             std::fs::write(&out, &pdf).with_context(|| format!("writing {}", out.display()))?;

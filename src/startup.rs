@@ -109,7 +109,7 @@ impl App {
             self.renderer.clone(),
             settings.clone(),
             clock,
-        ));
+        )?);
         let sync_service = Arc::new(SyncService::new(
             self.pool.clone(),
             settings.clone(),

@@ -20,8 +20,8 @@ pub struct Document {
     pub certificate_number: String,
     /// The certifying head's title and name, e.g. "新宿区長　吉住　健一"
     pub issuer: String,
-    /// Text of the official seal (公印), drawn over the end of the issuer's name, e.g. "新宿区長之印".
-    pub seal_text: String,
+    /// The official seal (公印), stamped over the end of the issuer's name.
+    pub seal: super::seal::Seal,
     /// Small print at the foot of the page.
     pub footnote: Option<String>,
 }

@@ -59,6 +59,14 @@ pub enum Op {
         x2: f32,
         y2: f32,
     },
+    /// The seal image, scaled into the rectangle.
+    Image {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        image: std::sync::Arc<super::SealImage>,
+    },
 }
 
 fn pt(mm: f32) -> f32 {
@@ -435,7 +443,22 @@ pub fn lay_out(document: &Document, fonts: &FontSet) -> Result<Vec<Op>, RenderEr
         Align::Right,
     )?;
     // The seal is stamped over the end of the name, as municipal seals are.
-    page.seal(&document.seal_text, issuer_right - 12.0, block + 15.0, 22.0)?;
+    let (seal_left, seal_top, seal_mm) = (issuer_right - 12.0, block + 15.0, 22.0);
+    match &document.seal {
+        super::Seal::Text(text) => page.seal(text, seal_left, seal_top, seal_mm)?,
+        super::Seal::Image(image) => {
+            // Fit the image into the seal square, keeping its proportions.
+            let scale = seal_mm / image.width.max(image.height) as f32;
+            let (w_mm, h_mm) = (image.width as f32 * scale, image.height as f32 * scale);
+            page.ops.push(Op::Image {
+                x: pt(seal_left + (seal_mm - w_mm) / 2.0),
+                y: PAGE_HEIGHT_PT - pt(seal_top + (seal_mm + h_mm) / 2.0),
+                w: pt(w_mm),
+                h: pt(h_mm),
+                image: image.clone(),
+            });
+        }
+    }
     if let Some(footnote) = &document.footnote {
         page.text(
             footnote,

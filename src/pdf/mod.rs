@@ -16,9 +16,11 @@ pub mod document;
 mod fonts;
 mod layout;
 pub mod sample;
+pub mod seal;
 mod writer;
 
 pub use document::{Document, Field, Row, Section};
+pub use seal::{Seal, SealError, SealImage};
 use std::path::PathBuf;
 
 /// Paths to the fonts: IPAex明朝 for text, IPAmj明朝 for characters only it has.
@@ -175,6 +177,73 @@ mod tests {
         assert_eq!(
             error,
             "a character (U+E000) has no glyph in any configured font"
+        );
+    }
+}
+
+#[cfg(test)]
+mod seal_tests {
+    use super::*;
+
+    #[test]
+    fn an_image_seal_is_embedded_with_its_transparency_and_renders_cleanly() {
+        let renderer = Renderer::new(&FontPaths {
+            primary: "/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf".into(),
+            fallback: "/usr/share/fonts/truetype/ipamj/ipamjm.ttf".into(),
+        })
+        .unwrap();
+        let image = SealImage::load(std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/ops/seal-sample.png"
+        )))
+        .unwrap();
+        let mut document = sample::sample_document();
+        document.seal = Seal::Image(std::sync::Arc::new(image));
+        let pdf = renderer.render(&document).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.pdf");
+        std::fs::write(&path, &pdf).unwrap();
+        let run = |tool: &str, args: &[&str]| {
+            let out = std::process::Command::new(tool)
+                .args(args)
+                .output()
+                .unwrap_or_else(|e| panic!("{tool} missing ({e}): run ops/deps.sh"));
+            assert!(out.status.success(), "{tool}: {out:?}");
+            (
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        };
+        let (images, _) = run("pdfimages", &["-list", path.to_str().unwrap()]);
+        assert!(
+            images.contains(" image ") && images.contains(" smask "),
+            "{images}"
+        );
+        run("qpdf", &["--check", path.to_str().unwrap()]);
+        let png = dir.path().join("c.png");
+        let (_, warnings) = run(
+            "mutool",
+            &["draw", "-o", png.to_str().unwrap(), path.to_str().unwrap()],
+        );
+        // mutool reports progress ("page … 1") on stderr too; this build also says "ICC support is
+        // not available" for every PDF. Any other warning or error is about ours.
+        let ours: Vec<&str> = warnings
+            .lines()
+            .filter(|l| l.contains("warning") || l.contains("error"))
+            .filter(|l| !l.contains("ICC support is not available"))
+            .collect();
+        assert!(ours.is_empty(), "mutool warned: {ours:?}");
+    }
+
+    #[test]
+    fn a_broken_seal_image_is_reported_with_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("seal.png");
+        std::fs::write(&path, b"not a png").unwrap();
+        let error = SealImage::load(&path).unwrap_err().to_string();
+        assert!(
+            error.contains("seal.png") && error.contains("not a PNG"),
+            "{error}"
         );
     }
 }

@@ -109,7 +109,7 @@ pub fn sample_document() -> Document {
         issue_date: "令和7年6月10日".into(),
         certificate_number: "証明書番号　R7-0000123".into(),
         issuer: "新宿区長　新宿　太郎".into(),
-        seal_text: "新宿区長之印".into(),
+        seal: super::Seal::Text("新宿区長之印".into()),
         footnote: Some(
             "この証明書はコンビニエンスストア等のキオスク端末で交付したものです。記載事項を訂正したものは無効です。"
                 .into(),

@@ -179,6 +179,7 @@ pub fn shinjuku() -> MunicipalitySettings {
         mayor_title: "新宿区長".into(),
         mayor_name: "新宿　太郎".into(),
         seal_text: "新宿区長之印".into(),
+        seal_image: None,
         policy: Default::default(),
     }
 }

@@ -168,6 +168,7 @@ async fn birth_dates_at_era_boundaries_print_in_their_own_era() {
             payments: &[],
             certificate_number: "R7-0000001",
             issued_on: date(2025, 7, 1),
+            seal: &kofu::pdf::Seal::Text("新宿区長之印".into()),
         });
         let text = pdf_tool("pdftotext", &[], &renderer.render(&document).unwrap());
         assert!(text.contains(printed), "{printed} missing from:\n{text}");
