@@ -35,6 +35,9 @@ pub enum Op {
         size: f32,
         color: [f32; 3],
         glyphs: Vec<Glyph>,
+        /// The person's own text (name, reading, addresses), embedded from a per-certificate
+        /// subset; everything else comes from the cached template subsets.
+        personal: bool,
     },
     /// A filled rectangle in gray.
     Fill {
@@ -158,6 +161,7 @@ impl Page<'_> {
             size,
             color,
             glyphs,
+            personal: false,
         });
         Ok(())
     }
@@ -376,6 +380,10 @@ pub fn lay_out(document: &Document, fonts: &FontSet) -> Result<Vec<Op>, RenderEr
             10.0,
             Align::Left,
         )?;
+        // The value just drawn is the person's own text.
+        if let Some(Op::Text { personal, .. }) = page.ops.last_mut() {
+            *personal = true;
+        }
         y += person_row;
         if i + 1 < document.person.len() {
             page.hline(left, left + CONTENT_MM, y);

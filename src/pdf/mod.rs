@@ -53,19 +53,21 @@ pub enum RenderError {
 /// Holds the parsed fonts; built once at start-up and shared by every request.
 pub struct Renderer {
     fonts: fonts::FontSet,
+    templates: writer::TemplateCache,
 }
 
 impl Renderer {
     pub fn new(paths: &FontPaths) -> Result<Self, FontError> {
         Ok(Self {
             fonts: fonts::FontSet::load(&paths.primary, &paths.fallback)?,
+            templates: writer::TemplateCache::default(),
         })
     }
 
     /// Lays out and serialises one certificate. The same document gives the same bytes.
     pub fn render(&self, document: &Document) -> Result<Vec<u8>, RenderError> {
         let ops = layout::lay_out(document, &self.fonts)?;
-        writer::write(&ops, &self.fonts)
+        writer::write(&ops, &self.fonts, &self.templates)
     }
 
     /// Ok when every character of `text` can be printed with the configured fonts.
@@ -157,6 +159,19 @@ mod tests {
         let r = renderer();
         let document = sample::sample_document();
         assert_eq!(r.render(&document).unwrap(), r.render(&document).unwrap());
+    }
+
+    #[test]
+    fn cached_template_subsets_change_no_byte() {
+        let document = sample::sample_document();
+        let cold = renderer().render(&document).unwrap();
+        let warm = renderer();
+        let mut other = sample::sample_document();
+        other.person[3].value = "佐藤　一郎".into();
+        other.sections.truncate(2);
+        warm.render(&other).unwrap();
+        warm.render(&document).unwrap();
+        assert_eq!(warm.render(&document).unwrap(), cold);
     }
 
     #[test]

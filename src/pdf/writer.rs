@@ -3,45 +3,154 @@
 //! and a ToUnicode map. No document information beyond the producer: nothing personal in metadata.
 
 use super::RenderError;
-use super::fonts::{FontSet, Slot};
+use super::fonts::{Font, FontSet, Slot};
 use super::layout::{Op, PAGE_HEIGHT_PT, PAGE_WIDTH_PT};
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 use subsetter::GlyphRemapper;
 
-/// The glyphs one font contributes: old id → (text it stands for), in first-use order via the remapper.
-struct UsedFont {
-    remapper: GlyphRemapper,
-    text_of: BTreeMap<u16, String>,
-}
+/// The glyphs of one embedded font: original id → the text it stands for, in id order.
+type GlyphSet = BTreeMap<u16, String>;
 
-const FONT_NAMES: [&[u8]; 2] = [b"F1", b"F2"];
+/// Up to four fonts: the template and personal subsets of the primary and fallback fonts.
+const FONT_NAMES: [&[u8]; 4] = [b"F1", b"F2", b"F3", b"F4"];
 const SEAL_NAME: &[u8] = b"Seal";
+
+fn font_index(slot: Slot, personal: bool) -> usize {
+    slot as usize + if personal { 2 } else { 0 }
+}
 
 /// Level 1: compression was 84% of render time at level 6; level 1 is 3x faster for ~10% more bytes.
 fn deflate(data: &[u8]) -> Vec<u8> {
     miniz_oxide::deflate::compress_to_vec_zlib(data, 1)
 }
 
-pub fn write(ops: &[Op], fonts: &FontSet) -> Result<Vec<u8>, RenderError> {
-    // Glyph ids are remapped to the subset's ids first, so the content stream can use them.
-    let mut used: [Option<UsedFont>; 2] = [None, None];
+/// A font subset ready to embed: its program already deflated, widths and ToUnicode by new id.
+pub struct PreparedFont {
+    base_font: String,
+    program: Vec<u8>,
+    program_len: i32,
+    widths: Vec<f32>,
+    to_unicode: Vec<u8>,
+    new_id: HashMap<u16, u16>,
+}
+
+/// Subsetting and compressing a font program is most of a certificate's cost, and the labels,
+/// titles and digits of a certificate kind repeat from one certificate to the next. Their
+/// subsets are kept by exact glyph set, so only the person's own glyphs are subset per request.
+/// A subset is a pure function of its glyph set, so cached or not the bytes are the same.
+#[derive(Default)]
+pub struct TemplateCache {
+    fonts: Mutex<HashMap<(Slot, GlyphSet), Arc<PreparedFont>>>,
+}
+
+/// Enough for every combination of rows the certificate kinds print; past it the cache restarts.
+const MAX_CACHED_TEMPLATES: usize = 1024;
+
+impl TemplateCache {
+    fn get_or_prepare(
+        &self,
+        slot: Slot,
+        font: &Font,
+        glyphs: GlyphSet,
+    ) -> Result<Arc<PreparedFont>, RenderError> {
+        let key = (slot, glyphs);
+        if let Some(found) = self.lock().get(&key) {
+            return Ok(found.clone());
+        }
+        let prepared = Arc::new(prepare(font, &key.1)?);
+        let mut fonts = self.lock();
+        if fonts.len() >= MAX_CACHED_TEMPLATES {
+            fonts.clear();
+        }
+        fonts.insert(key, prepared.clone());
+        Ok(prepared)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(Slot, GlyphSet), Arc<PreparedFont>>> {
+        self.fonts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn prepare(font: &Font, glyphs: &GlyphSet) -> Result<PreparedFont, RenderError> {
+    let mut remapper = GlyphRemapper::new();
+    for id in glyphs.keys() {
+        remapper.remap(*id);
+    }
+    let subset = subsetter::subset(font.data, 0, &remapper)
+        .map_err(|e| RenderError::Subset(e.to_string()))?;
+    // The subset numbers glyphs consecutively from 0 in remapping order.
+    let widths = remapper
+        .remapped_gids()
+        .map(|old| font.advance(ttf_parser::GlyphId(old)))
+        .collect();
+    let mut cmap = UnicodeCmap::<u16>::new(
+        Name(b"Custom"),
+        SystemInfo {
+            registry: Str(b"Adobe"),
+            ordering: Str(b"UCS"),
+            supplement: 0,
+        },
+    );
+    let mut new_id = HashMap::with_capacity(glyphs.len());
+    for (old, text) in glyphs {
+        let new = remapper.get(*old).expect("every glyph was remapped");
+        cmap.pair_with_multiple(new, text.chars());
+        new_id.insert(*old, new);
+    }
+    Ok(PreparedFont {
+        base_font: format!("{}+{}", subset_tag(glyphs), font.postscript_name),
+        program: deflate(&subset),
+        program_len: subset.len() as i32,
+        widths,
+        to_unicode: cmap.finish().into_vec(),
+        new_id,
+    })
+}
+
+pub fn write(
+    ops: &[Op],
+    fonts: &FontSet,
+    templates: &TemplateCache,
+) -> Result<Vec<u8>, RenderError> {
+    // Which glyphs each of the four fonts needs; the person's own text goes to personal subsets.
+    let mut sets: [GlyphSet; 4] = Default::default();
     for op in ops {
-        if let Op::Text { glyphs, .. } = op {
+        if let Op::Text {
+            glyphs, personal, ..
+        } = op
+        {
             for g in glyphs {
-                let font = used[g.slot as usize].get_or_insert_with(|| UsedFont {
-                    remapper: GlyphRemapper::new(),
-                    text_of: BTreeMap::new(),
-                });
-                font.remapper.remap(g.id);
-                font.text_of.entry(g.id).or_insert_with(|| g.text.clone());
+                sets[font_index(g.slot, *personal)]
+                    .entry(g.id)
+                    .or_insert_with(|| g.text.clone());
             }
         }
     }
+    let mut prepared: [Option<Arc<PreparedFont>>; 4] = Default::default();
+    for (index, set) in sets.into_iter().enumerate() {
+        if set.is_empty() {
+            continue;
+        }
+        let slot = if index % 2 == 0 {
+            Slot::Primary
+        } else {
+            Slot::Fallback
+        };
+        let font = fonts.font(slot);
+        prepared[index] = Some(if index >= 2 {
+            Arc::new(prepare(font, &set)?)
+        } else {
+            templates.get_or_prepare(slot, font, set)?
+        });
+    }
 
-    let content = content_stream(ops, &used);
+    let content = content_stream(ops, &prepared);
     let seal = ops.iter().find_map(|op| match op {
         Op::Image { image, .. } => Some(image.clone()),
         _ => None,
@@ -60,13 +169,25 @@ pub fn write(ops: &[Op], fonts: &FontSet) -> Result<Vec<u8>, RenderError> {
     pdf.catalog(catalog_id).pages(pages_id);
     pdf.pages(pages_id).kids([page_id]).count(1);
 
-    let mut font_refs = Vec::new();
-    for (slot, used_font) in [Slot::Primary, Slot::Fallback].into_iter().zip(&used) {
-        if let Some(u) = used_font {
-            font_refs.push((slot, alloc(), alloc(), alloc(), alloc(), alloc(), u));
-        }
+    struct FontRefs {
+        index: usize,
+        type0: Ref,
+        cid: Ref,
+        descriptor: Ref,
+        file: Ref,
+        cmap: Ref,
     }
-
+    let font_refs: Vec<FontRefs> = (0..4)
+        .filter(|i| prepared[*i].is_some())
+        .map(|index| FontRefs {
+            index,
+            type0: alloc(),
+            cid: alloc(),
+            descriptor: alloc(),
+            file: alloc(),
+            cmap: alloc(),
+        })
+        .collect();
     let seal_ids = seal.as_ref().map(|_| (alloc(), alloc()));
     {
         let mut page = pdf.page(page_id);
@@ -75,8 +196,8 @@ pub fn write(ops: &[Op], fonts: &FontSet) -> Result<Vec<u8>, RenderError> {
             .contents(content_id);
         let mut resources = page.resources();
         let mut font_dict = resources.fonts();
-        for (slot, type0, ..) in &font_refs {
-            font_dict.pair(Name(FONT_NAMES[*slot as usize]), *type0);
+        for f in &font_refs {
+            font_dict.pair(Name(FONT_NAMES[f.index]), f.type0);
         }
         font_dict.finish();
         if let Some((image_id, _)) = seal_ids {
@@ -105,20 +226,23 @@ pub fn write(ops: &[Op], fonts: &FontSet) -> Result<Vec<u8>, RenderError> {
     pdf.stream(content_id, &compressed)
         .filter(Filter::FlateDecode);
 
-    for (slot, type0_id, cid_id, descriptor_id, file_id, cmap_id, u) in font_refs {
+    for f in font_refs {
+        let p = prepared[f.index]
+            .as_ref()
+            .expect("only prepared fonts get refs");
+        let slot = if f.index % 2 == 0 {
+            Slot::Primary
+        } else {
+            Slot::Fallback
+        };
         let font = fonts.font(slot);
-        let subset = subsetter::subset(font.data, 0, &u.remapper)
-            .map_err(|e| RenderError::Subset(e.to_string()))?;
-        let base_font = format!("{}+{}", subset_tag(&u.remapper), font.postscript_name);
-        let base_font = Name(base_font.as_bytes());
-
-        pdf.type0_font(type0_id)
+        let base_font = Name(p.base_font.as_bytes());
+        pdf.type0_font(f.type0)
             .base_font(base_font)
             .encoding_predefined(Name(b"Identity-H"))
-            .descendant_font(cid_id)
-            .to_unicode(cmap_id);
-
-        let mut cid = pdf.cid_font(cid_id);
+            .descendant_font(f.cid)
+            .to_unicode(f.cmap);
+        let mut cid = pdf.cid_font(f.cid);
         cid.subtype(CidFontType::Type2)
             .base_font(base_font)
             .system_info(SystemInfo {
@@ -126,24 +250,16 @@ pub fn write(ops: &[Op], fonts: &FontSet) -> Result<Vec<u8>, RenderError> {
                 ordering: Str(b"Identity"),
                 supplement: 0,
             })
-            .font_descriptor(descriptor_id)
+            .font_descriptor(f.descriptor)
             .default_width(1000.0)
             .cid_to_gid_map_predefined(Name(b"Identity"));
-        {
-            // Widths per new glyph id, which the subset numbers consecutively from 0.
-            let widths: Vec<f32> = u
-                .remapper
-                .remapped_gids()
-                .map(|old| font.advance(ttf_parser::GlyphId(old)))
-                .collect();
-            cid.widths().consecutive(0, widths);
-        }
+        cid.widths().consecutive(0, p.widths.iter().copied());
         cid.finish();
 
         let face = &font.face;
         let scale = 1000.0 / font.units_per_em;
         let bbox = face.global_bounding_box();
-        pdf.font_descriptor(descriptor_id)
+        pdf.font_descriptor(f.descriptor)
             .name(base_font)
             .flags(FontFlags::SERIF | FontFlags::SYMBOLIC)
             .bbox(Rect::new(
@@ -157,27 +273,11 @@ pub fn write(ops: &[Op], fonts: &FontSet) -> Result<Vec<u8>, RenderError> {
             .descent(f32::from(face.descender()) * scale)
             .cap_height(f32::from(face.capital_height().unwrap_or(face.ascender())) * scale)
             .stem_v(80.0)
-            .font_file2(file_id);
-
-        let compressed = deflate(&subset);
-        pdf.stream(file_id, &compressed)
+            .font_file2(f.file);
+        pdf.stream(f.file, &p.program)
             .filter(Filter::FlateDecode)
-            .pair(Name(b"Length1"), subset.len() as i32);
-
-        let mut cmap = UnicodeCmap::<u16>::new(
-            Name(b"Custom"),
-            SystemInfo {
-                registry: Str(b"Adobe"),
-                ordering: Str(b"UCS"),
-                supplement: 0,
-            },
-        );
-        for (old, text) in &u.text_of {
-            let new = u.remapper.get(*old).expect("every used glyph was remapped");
-            cmap.pair_with_multiple(new, text.chars());
-        }
-        let cmap_data = cmap.finish();
-        pdf.cmap(cmap_id, &cmap_data);
+            .pair(Name(b"Length1"), p.program_len);
+        pdf.cmap(f.cmap, &p.to_unicode);
     }
 
     let info_id = alloc();
@@ -186,10 +286,11 @@ pub fn write(ops: &[Op], fonts: &FontSet) -> Result<Vec<u8>, RenderError> {
 }
 
 /// Six capital letters from the glyph set, so that the same subset always gets the same tag.
-fn subset_tag(remapper: &GlyphRemapper) -> String {
+fn subset_tag(glyphs: &GlyphSet) -> String {
     let mut hasher = Sha256::new();
-    for gid in remapper.remapped_gids() {
+    for (gid, text) in glyphs {
         hasher.update(gid.to_be_bytes());
+        hasher.update(text.as_bytes());
     }
     hasher
         .finalize()
@@ -199,7 +300,7 @@ fn subset_tag(remapper: &GlyphRemapper) -> String {
         .collect()
 }
 
-fn content_stream(ops: &[Op], used: &[Option<UsedFont>; 2]) -> Vec<u8> {
+fn content_stream(ops: &[Op], prepared: &[Option<Arc<PreparedFont>>; 4]) -> Vec<u8> {
     let mut content = Content::new();
     let mut bytes = Vec::new();
     for op in ops {
@@ -241,6 +342,7 @@ fn content_stream(ops: &[Op], used: &[Option<UsedFont>; 2]) -> Vec<u8> {
                 size,
                 color,
                 glyphs,
+                personal,
             } => {
                 // ActualText makes extractors read the source string as one unit: poppler would
                 // otherwise turn the full-width space inside "山田　花子" into a word break.
@@ -254,17 +356,15 @@ fn content_stream(ops: &[Op], used: &[Option<UsedFont>; 2]) -> Vec<u8> {
                 let mut cursor = *x;
                 // One text run per stretch of glyphs from the same font.
                 for run in glyphs.chunk_by(|a, b| a.slot == b.slot) {
-                    let slot = run[0].slot;
-                    let remapper = &used[slot as usize]
+                    let index = font_index(run[0].slot, *personal);
+                    let font = prepared[index]
                         .as_ref()
-                        .expect("fonts of drawn glyphs are collected")
-                        .remapper;
+                        .expect("fonts of drawn glyphs are prepared");
                     bytes.clear();
                     for g in run {
-                        let new = remapper.get(g.id).expect("glyph was remapped");
-                        bytes.extend_from_slice(&new.to_be_bytes());
+                        bytes.extend_from_slice(&font.new_id[&g.id].to_be_bytes());
                     }
-                    content.set_font(Name(FONT_NAMES[slot as usize]), *size);
+                    content.set_font(Name(FONT_NAMES[index]), *size);
                     content.set_text_matrix([1.0, 0.0, 0.0, 1.0, cursor, *y]);
                     content.show(Str(&bytes));
                     cursor += super::fonts::width(run, *size);
