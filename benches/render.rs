@@ -76,7 +76,9 @@ fn render(c: &mut Criterion) {
     for kind in CertificateKind::ALL {
         // Warm up, then time each certificate of 2,000.
         for person in &people {
-            renderer.render(&compose(&input(kind, person))).expect("renders");
+            renderer
+                .render(&compose(&input(kind, person)))
+                .expect("renders");
         }
         let mut times = Vec::with_capacity(2000);
         let mut bytes = Vec::with_capacity(2000);

@@ -218,18 +218,41 @@ impl Settings {
                 return invalid(format!("municipality {} is configured twice", m.code));
             }
             let p = &m.policy;
-            if !(1..=4).contains(&p.years_offered) {
-                return invalid(format!(
-                    "municipality {}: policy.years_offered must be 1 to 4",
-                    m.code
-                ));
+            for kind in crate::domain::certificate::CertificateKind::ALL {
+                if !(1..=4).contains(&p.years_offered.of(kind)) {
+                    return invalid(format!(
+                        "municipality {}: policy.years_offered.{} must be 1 to 4",
+                        m.code,
+                        kind.code().replace('-', "_")
+                    ));
+                }
             }
-            if !(4..=12).contains(&p.switchover.month)
-                || chrono::NaiveDate::from_ymd_opt(2024, p.switchover.month, p.switchover.day)
-                    .is_none()
-            {
+            for (name, day) in [
+                ("withholding", p.switchover.withholding),
+                ("direct_billing", p.switchover.direct_billing),
+            ] {
+                if !(4..=12).contains(&day.month)
+                    || chrono::NaiveDate::from_ymd_opt(2024, day.month, day.day).is_none()
+                {
+                    return invalid(format!(
+                        "municipality {}: policy.switchover.{name} must be a day from April to December",
+                        m.code
+                    ));
+                }
+            }
+            for (name, closed) in p.closed_days.iter().enumerate() {
+                for day in [closed.from, closed.to] {
+                    if chrono::NaiveDate::from_ymd_opt(2024, day.month, day.day).is_none() {
+                        return invalid(format!(
+                            "municipality {}: policy.closed_days[{name}] has no such day",
+                            m.code
+                        ));
+                    }
+                }
+            }
+            if p.opens >= p.closes {
                 return invalid(format!(
-                    "municipality {}: policy.switchover must be a day from April to December",
+                    "municipality {}: policy.opens must be before policy.closes",
                     m.code
                 ));
             }

@@ -120,6 +120,10 @@ impl IssuanceService {
 
         let now = self.clock.now().trunc_subsecs(0);
         let today = now.date_naive();
+        // After the retry lookup: a certificate issued a second before closing is still returned.
+        if let Err(reason) = eligibility::check_service_hours(now.naive_local(), policy) {
+            return Ok(IssueOutcome::Refused(reason));
+        }
         let Some(person) = db::residents::by_card(
             &client,
             request.lg_code,
@@ -137,6 +141,7 @@ impl IssuanceService {
                     request.kind,
                     request.fiscal_year,
                     person.assessment.as_ref(),
+                    &person.payments,
                     policy,
                     today,
                 )

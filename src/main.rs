@@ -375,7 +375,12 @@ fn pick_municipality<'a>(
 
 fn open_year(settings: &Settings, m: &kofu::config::MunicipalitySettings) -> i32 {
     let today = kofu::clock::Clock::from_setting(settings.clock.fixed_now).today();
-    kofu::domain::eligibility::latest_open_fiscal_year(today, &m.policy)
+    // Synthetic data includes the newest year open to anyone (withholding opens first).
+    kofu::domain::eligibility::latest_open_fiscal_year(
+        today,
+        Some(kofu::domain::assessment::CollectionMethod::Withholding),
+        &m.policy,
+    )
 }
 
 async fn sync_channel(

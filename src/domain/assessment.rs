@@ -351,6 +351,7 @@ pub struct Payment {
     pub assessed_yen: i64,
     pub paid_yen: i64,
     pub unpaid_yen: i64,
+    /// 最終納期限: the due date of the year's last instalment. Money unpaid after it is arrears.
     pub last_due_date: Option<chrono::NaiveDate>,
     pub last_paid_on: Option<chrono::NaiveDate>,
 }

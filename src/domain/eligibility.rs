@@ -1,26 +1,54 @@
 //! The rules that decide whether a certificate may be issued: a pure function of the person,
 //! their assessment for the year, the municipality's policy and the date in Japan.
 
-use super::assessment::Assessment;
+use super::assessment::{Assessment, CollectionMethod, Payment};
 use super::certificate::CertificateKind;
-use super::policy::Policy;
+use super::policy::{ArrearsPolicy, Policy};
 use super::refusal::RefusalReason;
 use super::resident::{Resident, ResidentStatus};
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
-/// The newest fiscal year whose certificates are open on `today`: the current fiscal year once
-/// its switchover day has come, the one before until then.
-pub fn latest_open_fiscal_year(today: NaiveDate, policy: &Policy) -> i32 {
-    let current = super::fiscal_year::containing(today);
-    let opens = NaiveDate::from_ymd_opt(current, policy.switchover.month, policy.switchover.day)
-        .expect("the switchover day is validated with the configuration");
-    if today >= opens { current } else { current - 1 }
+/// Whether kiosks may issue at `now` (Japan time): within service hours, not on a closed day,
+/// not in a maintenance window.
+pub fn check_service_hours(now: NaiveDateTime, policy: &Policy) -> Result<(), RefusalReason> {
+    let time = now.time();
+    let open = policy.opens.0 <= time && time < policy.closes.0;
+    let closed_day = policy.closed_days.iter().any(|c| c.contains(now.date()));
+    let maintenance = policy
+        .maintenance
+        .iter()
+        .any(|w| w.from <= now && now < w.to);
+    if open && !closed_day && !maintenance {
+        Ok(())
+    } else {
+        Err(RefusalReason::OutsideServiceHours)
+    }
 }
 
-/// The fiscal years offered on `today`, newest first.
-pub fn fiscal_years_offered(today: NaiveDate, policy: &Policy) -> Vec<i32> {
-    let latest = latest_open_fiscal_year(today, policy);
-    (0..i32::from(policy.years_offered.clamp(1, 4)))
+/// The newest fiscal year whose certificates are open on `today` for a person paying by
+/// `method`: the current fiscal year once its switchover day has come, the one before until then.
+pub fn latest_open_fiscal_year(
+    today: NaiveDate,
+    method: Option<CollectionMethod>,
+    policy: &Policy,
+) -> i32 {
+    let current = super::fiscal_year::containing(today);
+    if today >= policy.switchover.day(method).in_year(current) {
+        current
+    } else {
+        current - 1
+    }
+}
+
+/// The fiscal years of `kind` offered on `today`, newest first.
+pub fn fiscal_years_offered(
+    today: NaiveDate,
+    kind: CertificateKind,
+    method: Option<CollectionMethod>,
+    policy: &Policy,
+) -> Vec<i32> {
+    let latest = latest_open_fiscal_year(today, method, policy);
+    (0..i32::from(policy.years_offered.of(kind).clamp(1, 4)))
         .map(|back| latest - back)
         .collect()
 }
@@ -63,16 +91,19 @@ pub fn check_person(
     Ok(())
 }
 
-/// Checks for one fiscal year: offered now, assessed here on 1 January, declared, settled, and
-/// for a tax payment certificate, taxed (no 納税証明書 for a year without tax).
+/// Checks for one fiscal year: offered now (by the person's collection method), assessed here on
+/// 1 January, declared, settled, and for a tax payment certificate, taxed (no 納税証明書 for a
+/// year without tax) and without arrears the policy refuses.
 pub fn check_year(
     kind: CertificateKind,
     fiscal_year: i32,
     assessment: Option<&Assessment>,
+    payments: &[Payment],
     policy: &Policy,
     today: NaiveDate,
 ) -> Result<(), RefusalReason> {
-    if !fiscal_years_offered(today, policy).contains(&fiscal_year) {
+    let method = assessment.map(|a| a.collection_method);
+    if !fiscal_years_offered(today, kind, method, policy).contains(&fiscal_year) {
         return Err(RefusalReason::YearNotAvailable);
     }
     let assessment = match assessment {
@@ -85,8 +116,36 @@ pub fn check_year(
     if assessment.under_revision {
         return Err(RefusalReason::UnderRevision);
     }
-    if kind == CertificateKind::TaxPayment && !assessment.taxable {
-        return Err(RefusalReason::NotTaxedYear);
+    if kind == CertificateKind::TaxPayment {
+        if !assessment.taxable {
+            return Err(RefusalReason::NotTaxedYear);
+        }
+        check_payments(payments, &policy.arrears, today)?;
+    }
+    Ok(())
+}
+
+/// An instalment unpaid after its due date is arrears, unless a payment within the reflection
+/// lag may already have settled it; then the figures cannot be trusted either way.
+pub fn check_payments(
+    payments: &[Payment],
+    policy: &ArrearsPolicy,
+    today: NaiveDate,
+) -> Result<(), RefusalReason> {
+    for p in payments {
+        let overdue = p.unpaid_yen > 0 && p.last_due_date.is_some_and(|due| due < today);
+        if !overdue {
+            continue;
+        }
+        let recent = p
+            .last_paid_on
+            .is_some_and(|paid| (today - paid).num_days() < i64::from(policy.reflection_lag_days));
+        if recent {
+            return Err(RefusalReason::PaymentNotYetReflected);
+        }
+        if policy.refuse_with_arrears {
+            return Err(RefusalReason::Arrears);
+        }
     }
     Ok(())
 }
@@ -134,25 +193,110 @@ mod tests {
     }
 
     #[test]
-    fn years_open_at_the_switchover() {
+    fn years_open_at_the_switchover_for_each_collection_method() {
         let policy = Policy::default();
-        for (today, expected) in [
-            (date(2025, 5, 31), vec![2024, 2023, 2022, 2021]),
-            (date(2025, 6, 1), vec![2025, 2024, 2023, 2022]),
-            (date(2025, 12, 31), vec![2025, 2024, 2023, 2022]),
-            (date(2026, 1, 15), vec![2025, 2024, 2023, 2022]),
-            (date(2026, 3, 31), vec![2025, 2024, 2023, 2022]),
-            (date(2026, 4, 1), vec![2025, 2024, 2023, 2022]),
+        let direct = Some(CollectionMethod::DirectBilling);
+        let withheld = Some(CollectionMethod::Withholding);
+        for (today, method, expected) in [
+            (date(2025, 5, 14), withheld, vec![2024, 2023, 2022, 2021]),
+            (date(2025, 5, 15), withheld, vec![2025, 2024, 2023, 2022]),
+            (date(2025, 5, 15), direct, vec![2024, 2023, 2022, 2021]),
+            (date(2025, 5, 31), None, vec![2024, 2023, 2022, 2021]),
+            (date(2025, 6, 1), direct, vec![2025, 2024, 2023, 2022]),
+            (
+                date(2025, 6, 1),
+                Some(CollectionMethod::Mixed),
+                vec![2025, 2024, 2023, 2022],
+            ),
+            (date(2025, 12, 31), direct, vec![2025, 2024, 2023, 2022]),
+            (date(2026, 3, 31), direct, vec![2025, 2024, 2023, 2022]),
+            (date(2026, 4, 1), withheld, vec![2025, 2024, 2023, 2022]),
         ] {
-            assert_eq!(fiscal_years_offered(today, &policy), expected, "{today}");
+            let got = fiscal_years_offered(today, CertificateKind::Income, method, &policy);
+            assert_eq!(got, expected, "{today} {method:?}");
         }
-        let one_year = Policy {
-            years_offered: 1,
-            ..Policy::default()
+        let mut one_year = Policy::default();
+        one_year.years_offered.tax_payment = 1;
+        let years = |kind| fiscal_years_offered(date(2025, 6, 1), kind, direct, &one_year);
+        assert_eq!(years(CertificateKind::TaxPayment), vec![2025]);
+        assert_eq!(years(CertificateKind::Income).len(), 4);
+    }
+
+    #[test]
+    fn service_hours_closed_days_and_maintenance() {
+        let at = |y, m, d, h, min| date(y, m, d).and_hms_opt(h, min, 0).unwrap();
+        let mut policy = Policy::default();
+        policy
+            .maintenance
+            .push(crate::domain::policy::MaintenanceWindow {
+                from: at(2025, 8, 10, 1, 0),
+                to: at(2025, 8, 10, 5, 0),
+            });
+        let closed = Err(RefusalReason::OutsideServiceHours);
+        for (now, expected) in [
+            (at(2025, 7, 1, 6, 29), closed),
+            (at(2025, 7, 1, 6, 30), Ok(())),
+            (at(2025, 7, 1, 22, 59), Ok(())),
+            (at(2025, 7, 1, 23, 0), closed),
+            (at(2025, 12, 28, 12, 0), Ok(())),
+            (at(2025, 12, 29, 12, 0), closed),
+            (at(2026, 1, 1, 12, 0), closed),
+            (at(2026, 1, 3, 12, 0), closed),
+            (at(2026, 1, 4, 12, 0), Ok(())),
+            (at(2025, 8, 10, 7, 0), Ok(())),
+        ] {
+            assert_eq!(check_service_hours(now, &policy), expected, "{now}");
+        }
+        assert_eq!(check_service_hours(at(2025, 8, 10, 6, 45), &policy), Ok(()));
+        let mut night = policy.clone();
+        night.opens = crate::domain::policy::ClockTime(chrono::NaiveTime::MIN);
+        assert_eq!(check_service_hours(at(2025, 8, 10, 1, 0), &night), closed);
+        assert_eq!(check_service_hours(at(2025, 8, 10, 5, 0), &night), Ok(()));
+    }
+
+    #[test]
+    fn arrears_and_payments_not_yet_reflected() {
+        let policy = ArrearsPolicy::default();
+        let payment = |unpaid: i64, due: (i32, u32, u32), paid: Option<(i32, u32, u32)>| Payment {
+            addressee_no: "0000000001".into(),
+            fiscal_year: 2025,
+            tax_item: "inhabitant_tax".into(),
+            assessed_yen: 100_000,
+            paid_yen: 100_000 - unpaid,
+            unpaid_yen: unpaid,
+            last_due_date: Some(date(due.0, due.1, due.2)),
+            last_paid_on: paid.map(|(y, m, d)| date(y, m, d)),
+        };
+        let today = date(2025, 9, 15);
+        for (p, expected) in [
+            (payment(0, (2025, 8, 31), Some((2025, 9, 10))), Ok(())),
+            (payment(50_000, (2025, 10, 31), None), Ok(())),
+            (
+                payment(50_000, (2025, 8, 31), Some((2025, 6, 30))),
+                Err(RefusalReason::Arrears),
+            ),
+            (
+                payment(50_000, (2025, 8, 31), Some((2025, 9, 1))),
+                Err(RefusalReason::PaymentNotYetReflected),
+            ),
+            (
+                payment(50_000, (2025, 8, 31), Some((2025, 8, 25))),
+                Err(RefusalReason::Arrears),
+            ),
+        ] {
+            assert_eq!(
+                check_payments(std::slice::from_ref(&p), &policy, today),
+                expected,
+                "{p:?}"
+            );
+        }
+        let lenient = ArrearsPolicy {
+            refuse_with_arrears: false,
+            ..policy
         };
         assert_eq!(
-            fiscal_years_offered(date(2025, 6, 1), &one_year),
-            vec![2025]
+            check_payments(&[payment(50_000, (2025, 8, 31), None)], &lenient, today),
+            Ok(())
         );
     }
 
@@ -245,6 +389,7 @@ mod tests {
             CertificateKind::IncomeAndTaxation,
             fiscal_year,
             a.as_ref(),
+            &[],
             &Policy::default(),
             date(2025, 7, 1),
         );
@@ -290,6 +435,7 @@ mod tests {
                 kind,
                 2025,
                 Some(&untaxed),
+                &[],
                 &Policy::default(),
                 date(2025, 7, 1),
             );

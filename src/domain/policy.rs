@@ -1,15 +1,150 @@
-//! A municipality's issuance policy: what it offers at kiosks, for how much, and from when.
-//! Plain data read from configuration; the rules in `eligibility` apply it.
+//! A municipality's issuance policy: what it offers at kiosks, for how much, from when, in which
+//! hours, and how it treats arrears. Plain data read from configuration (every field has the
+//! default shown on `Policy::default`); the rules in `eligibility` apply it.
 
+use super::assessment::CollectionMethod;
 use super::certificate::CertificateKind;
 use super::era::{FirstYear, Fy2019Label};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 /// A month and day, e.g. the day the new fiscal year's certificates open (6月1日).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct MonthDay {
     pub month: u32,
     pub day: u32,
+}
+
+impl MonthDay {
+    pub const fn new(month: u32, day: u32) -> Self {
+        Self { month, day }
+    }
+
+    fn of(date: NaiveDate) -> Self {
+        Self::new(date.month(), date.day())
+    }
+
+    /// This day in `year` (29 February falls back to 28 February).
+    pub fn in_year(self, year: i32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(year, self.month, self.day)
+            .or_else(|| NaiveDate::from_ymd_opt(year, self.month, self.day - 1))
+            .expect("validated month and day")
+    }
+}
+
+/// A time of day written "HH:MM" in configuration, Japan time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ClockTime(pub NaiveTime);
+
+impl TryFrom<String> for ClockTime {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        NaiveTime::parse_from_str(&text, "%H:%M")
+            .map(ClockTime)
+            .map_err(|_| format!("{text:?} is not a time of day HH:MM"))
+    }
+}
+
+impl From<ClockTime> for String {
+    fn from(t: ClockTime) -> Self {
+        t.0.format("%H:%M").to_string()
+    }
+}
+
+/// A recurring closure, inclusive, which may run over the new year (12-29 to 01-03).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClosedPeriod {
+    pub from: MonthDay,
+    pub to: MonthDay,
+}
+
+/// A one-off maintenance stop, Japan time, from inclusive to exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaintenanceWindow {
+    pub from: NaiveDateTime,
+    pub to: NaiveDateTime,
+}
+
+/// The day the new fiscal year's certificates open, by how the person pays: people taxed only
+/// through payroll or pension withholding get their notices earlier (e.g. 5月15日) than people
+/// billed directly (early June). Mixed collection follows direct billing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Switchover {
+    pub withholding: MonthDay,
+    pub direct_billing: MonthDay,
+}
+
+impl Default for Switchover {
+    fn default() -> Self {
+        Self {
+            withholding: MonthDay::new(5, 15),
+            direct_billing: MonthDay::new(6, 1),
+        }
+    }
+}
+
+impl Switchover {
+    /// The day for `method`; unknown (no assessment yet) takes the later day.
+    pub fn day(&self, method: Option<CollectionMethod>) -> MonthDay {
+        match method {
+            Some(CollectionMethod::Withholding) => self.withholding,
+            _ => self.direct_billing.max(self.withholding),
+        }
+    }
+}
+
+/// How a 納税証明書 treats money still owed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ArrearsPolicy {
+    /// Refuse a tax payment certificate while an instalment past its due date is unpaid.
+    pub refuse_with_arrears: bool,
+    /// Bank and store payments take weeks to reach the tax system: an unpaid instalment with a
+    /// payment within this many days may already be paid, so the resident is sent to the counter.
+    pub reflection_lag_days: u32,
+}
+
+impl Default for ArrearsPolicy {
+    fn default() -> Self {
+        Self {
+            refuse_with_arrears: true,
+            reflection_lag_days: 21,
+        }
+    }
+}
+
+/// Fiscal years offered per kind, the newest open one included (1 to 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct YearsOffered {
+    pub income: u8,
+    pub taxation: u8,
+    pub income_and_taxation: u8,
+    pub tax_payment: u8,
+}
+
+impl Default for YearsOffered {
+    fn default() -> Self {
+        Self {
+            income: 4,
+            taxation: 4,
+            income_and_taxation: 4,
+            tax_payment: 4,
+        }
+    }
+}
+
+impl YearsOffered {
+    pub fn of(&self, kind: CertificateKind) -> u8 {
+        match kind {
+            CertificateKind::Income => self.income,
+            CertificateKind::Taxation => self.taxation,
+            CertificateKind::IncomeAndTaxation => self.income_and_taxation,
+            CertificateKind::TaxPayment => self.tax_payment,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,14 +154,19 @@ pub struct Policy {
     pub kinds_offered: Vec<CertificateKind>,
     /// Fee per copy, yen, for every kind offered.
     pub fee_yen: FeeTable,
-    /// How many fiscal years back are offered, the latest included (1 to 4).
-    pub years_offered: u8,
-    /// The day the new fiscal year's certificates become available.
-    pub switchover: MonthDay,
+    pub years_offered: YearsOffered,
+    pub switchover: Switchover,
+    /// Kiosk service opens (inclusive) and closes (exclusive), Japan time.
+    pub opens: ClockTime,
+    pub closes: ClockTime,
+    /// Recurring closures, e.g. the new-year holidays.
+    pub closed_days: Vec<ClosedPeriod>,
+    pub maintenance: Vec<MaintenanceWindow>,
     /// Minimum age of the applicant on the day of issue.
     pub min_age: u32,
     /// Copies per request at most.
     pub max_copies: u32,
+    pub arrears: ArrearsPolicy,
     /// How year 1 of an era prints (元年 or 1年).
     pub first_year: FirstYear,
     /// How fiscal year 2019 is labelled.
@@ -70,12 +210,31 @@ impl Default for Policy {
         Self {
             kinds_offered: CertificateKind::ALL.to_vec(),
             fee_yen: FeeTable::default(),
-            years_offered: 4,
-            switchover: MonthDay { month: 6, day: 1 },
+            years_offered: YearsOffered::default(),
+            switchover: Switchover::default(),
+            opens: ClockTime(NaiveTime::from_hms_opt(6, 30, 0).expect("valid time")),
+            closes: ClockTime(NaiveTime::from_hms_opt(23, 0, 0).expect("valid time")),
+            closed_days: vec![ClosedPeriod {
+                from: MonthDay::new(12, 29),
+                to: MonthDay::new(1, 3),
+            }],
+            maintenance: vec![],
             min_age: 15,
             max_copies: 10,
+            arrears: ArrearsPolicy::default(),
             first_year: FirstYear::Gannen,
             fy2019_label: Fy2019Label::Reiwa,
+        }
+    }
+}
+
+impl ClosedPeriod {
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        let day = MonthDay::of(date);
+        if self.from <= self.to {
+            self.from <= day && day <= self.to
+        } else {
+            day >= self.from || day <= self.to
         }
     }
 }

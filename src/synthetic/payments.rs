@@ -114,10 +114,12 @@ pub fn payment(rng: &mut SmallRng, a: &Assessment, latest_fy: i32, as_of: NaiveD
     } else {
         usize::MAX
     };
-    let (mut paid, mut last_due_date, mut last_paid_on) = (0, None, None);
+    // 最終納期限: the due date of the year's last instalment. Unpaid money after it is arrears;
+    // before it, unpaid money may simply not be due yet.
+    let last_due_date = instalments.iter().map(|i| i.due).max();
+    let (mut paid, mut last_paid_on) = (0, None);
     let mut billed_seen = 0;
     for i in instalments.iter().filter(|i| i.due <= as_of) {
-        last_due_date = last_due_date.max(Some(i.due));
         let paid_on = if i.direct {
             billed_seen += 1;
             if billed_seen > arrears_from {
@@ -255,6 +257,7 @@ mod tests {
         );
         // July, August, September and October remittances.
         assert_eq!((p.paid_yen, p.unpaid_yen), (40_000, 80_000));
-        assert_eq!(p.last_due_date, NaiveDate::from_ymd_opt(2025, 10, 10));
+        // The year's last instalment, June of the next year.
+        assert_eq!(p.last_due_date, NaiveDate::from_ymd_opt(2026, 6, 10));
     }
 }

@@ -130,7 +130,7 @@ pub fn payments(assessment: &Assessment) -> Vec<Payment> {
         assessed_yen: assessed,
         paid_yen: paid,
         unpaid_yen: assessed - paid,
-        last_due_date: Some(date(assessment.fiscal_year, 8, 31)),
+        last_due_date: Some(date(assessment.fiscal_year + 1, 1, 31)),
         last_paid_on: Some(date(assessment.fiscal_year, 8, 29)),
     }]
 }

@@ -127,7 +127,8 @@ pub fn suzuki_2025() -> Assessment {
     }
 }
 
-/// 山田 花子's payments for 令和7年度: two instalments paid, the rest not yet due.
+/// 山田 花子's payments for 令和7年度: withheld monthly, four of twelve paid, the rest not yet due
+/// (the last falls due in May 2026).
 pub fn yamada_payment_2025() -> kofu::domain::assessment::Payment {
     kofu::domain::assessment::Payment {
         addressee_no: "0000000001".into(),
@@ -136,7 +137,7 @@ pub fn yamada_payment_2025() -> kofu::domain::assessment::Payment {
         assessed_yen: 369_600,
         paid_yen: 123_200,
         unpaid_yen: 246_400,
-        last_due_date: Some(date(2025, 6, 30)),
+        last_due_date: Some(date(2026, 5, 11)),
         last_paid_on: Some(date(2025, 6, 27)),
     }
 }

@@ -124,6 +124,12 @@ impl TestDb {
         Self { name, url }
     }
 
+    /// Another handle on a database a test already made; whichever handle goes last drops it.
+    pub fn existing(url: String) -> Self {
+        let name = url.rsplit('/').next().unwrap_or_default().to_owned();
+        Self { name, url }
+    }
+
     pub async fn client(&self) -> tokio_postgres::Client {
         admin_client(&self.url).await
     }
@@ -269,8 +275,15 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_on(db: TestDb) -> TestApp {
+    spawn_app_with(db, |_| {}).await
+}
+
+/// A server on `db` whose settings `tweak` adjusts (clock, policy) before it starts.
+pub async fn spawn_app_with(db: TestDb, tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let certs = TestCerts::new();
-    let app = kofu::startup::App::build(settings(&db, &certs))
+    let mut settings = settings(&db, &certs);
+    tweak(&mut settings);
+    let app = kofu::startup::App::build(settings)
         .await
         .expect("server builds");
     let grpc_addr = app.grpc_addr();

@@ -7,5 +7,6 @@ mod fixtures;
 mod helpers;
 mod issue_certificate;
 mod operations;
+mod rules;
 mod sync;
 mod typesetting;

@@ -1,0 +1,123 @@
+//! The municipality's rules as the relay meets them: service hours, and arrears on a 納税証明書.
+
+use crate::fixtures;
+use crate::helpers::{SHINJUKU, TestApp, TestDb, load_full, spawn_app_with};
+use chrono::NaiveDate;
+use kofu::domain::assessment::Payment;
+use kofu::domain::sync_record::SyncRecord;
+use kofu::grpc::pb::{self, issue_certificate_response::Outcome};
+
+fn request(id: &str, kind: pb::CertificateKind, fiscal_year: i32) -> pb::IssueCertificateRequest {
+    pb::IssueCertificateRequest {
+        request_id: id.into(),
+        municipality_code: SHINJUKU.into(),
+        applicant: Some(pb::Applicant {
+            card_serial: fixtures::YAMADA_CARD.into(),
+        }),
+        kind: kind as i32,
+        fiscal_year,
+        copies: 1,
+        kiosk: Some(pb::Kiosk {
+            operator_code: "SEVEN".into(),
+            terminal_id: "T-1".into(),
+        }),
+    }
+}
+
+async fn outcome(app: &TestApp, request: pb::IssueCertificateRequest) -> Outcome {
+    app.relay()
+        .await
+        .issue_certificate(request)
+        .await
+        .unwrap()
+        .into_inner()
+        .outcome
+        .unwrap()
+}
+
+async fn app_at(db: TestDb, now: &str) -> TestApp {
+    let now = chrono::DateTime::parse_from_rfc3339(now).unwrap();
+    spawn_app_with(db, |s| s.clock.fixed_now = Some(now)).await
+}
+
+#[tokio::test]
+async fn kiosks_are_served_only_in_service_hours() {
+    let db = TestDb::migrated();
+    load_full(&db, fixtures::records()).await;
+    let app = app_at(db, "2025-07-01T22:59:00+09:00").await;
+    let first = outcome(&app, request("late-1", pb::CertificateKind::Income, 2025)).await;
+    assert!(matches!(first, Outcome::Issued(_)), "{first:?}");
+    // The same database, a second server whose clock says 23:30.
+    let late = app_at(
+        TestDb::existing(app.db.url.clone()),
+        "2025-07-01T23:30:00+09:00",
+    )
+    .await;
+    match outcome(&late, request("late-2", pb::CertificateKind::Income, 2025)).await {
+        Outcome::Refusal(r) => {
+            assert_eq!(r.reason(), pb::RefusalReason::OutsideServiceHours);
+            assert!(r.message.contains("サービス提供時間外"), "{}", r.message);
+        }
+        other => panic!("issued after closing: {other:?}"),
+    }
+    // A retry of the certificate issued before closing still gets it.
+    let retried = outcome(&late, request("late-1", pb::CertificateKind::Income, 2025)).await;
+    assert!(matches!(retried, Outcome::Issued(_)), "{retried:?}");
+    late.stop().await.unwrap();
+    app.stop().await.unwrap();
+
+    let db = TestDb::migrated();
+    load_full(&db, fixtures::records()).await;
+    let new_year = app_at(db, "2026-01-02T12:00:00+09:00").await;
+    let closed = outcome(&new_year, request("ny", pb::CertificateKind::Income, 2025)).await;
+    assert!(
+        matches!(&closed, Outcome::Refusal(r) if r.reason() == pb::RefusalReason::OutsideServiceHours),
+        "{closed:?}"
+    );
+    new_year.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_tax_payment_certificate_is_refused_with_arrears_or_unreflected_payments() {
+    let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let mut records = fixtures::records();
+    for (year, last_paid_on) in [(2024, date(2025, 2, 1)), (2023, date(2025, 6, 20))] {
+        let mut assessment = fixtures::yamada_2025();
+        assessment.fiscal_year = year;
+        records.push(SyncRecord::Assessment(assessment));
+        // 最終納期限 passed with money still owed.
+        records.push(SyncRecord::Payment(Payment {
+            addressee_no: "0000000001".into(),
+            fiscal_year: year,
+            tax_item: "inhabitant_tax".into(),
+            assessed_yen: 369_600,
+            paid_yen: 300_000,
+            unpaid_yen: 69_600,
+            last_due_date: Some(date(year + 1, 1, 31)),
+            last_paid_on: Some(last_paid_on),
+        }));
+    }
+    let db = TestDb::migrated();
+    load_full(&db, records).await;
+    let app = app_at(db, "2025-07-01T10:00:00+09:00").await;
+    for (id, year, expected) in [
+        ("tp-2025", 2025, None),
+        ("tp-2024", 2024, Some(pb::RefusalReason::Arrears)),
+        (
+            "tp-2023",
+            2023,
+            Some(pb::RefusalReason::PaymentNotYetReflected),
+        ),
+    ] {
+        let got = outcome(&app, request(id, pb::CertificateKind::TaxPayment, year)).await;
+        match (got, expected) {
+            (Outcome::Issued(_), None) => {}
+            (Outcome::Refusal(r), Some(reason)) => assert_eq!(r.reason(), reason, "{year}"),
+            (other, _) => panic!("{year}: {other:?}"),
+        }
+    }
+    // Arrears concern only the 納税証明書: the year's income certificate is issued.
+    let income = outcome(&app, request("inc-2024", pb::CertificateKind::Income, 2024)).await;
+    assert!(matches!(income, Outcome::Issued(_)), "{income:?}");
+    app.stop().await.unwrap();
+}
