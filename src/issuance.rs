@@ -48,10 +48,37 @@ pub enum IssueError {
         "the certificate for this request_id cannot be reproduced because the tax data changed after it was issued; send a new request_id"
     )]
     NotReproducible,
+    #[error("no certificate {0} was issued by this municipality")]
+    UnknownCertificate(String),
+    #[error(
+        "certificate {number} was already reported {state}; a final state is not changed: ask the operator to investigate"
+    )]
+    FinalState { number: String, state: &'static str },
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("rendering failed: {0}")]
     Render(RenderError),
+}
+
+/// What a resident may obtain now: per kind, fiscal years (newest first) and fee per copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offer {
+    pub kind: CertificateKind,
+    pub fiscal_years: Vec<i32>,
+    pub fee_yen: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Availability {
+    Offers(Vec<Offer>),
+    Refused(RefusalReason),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verification {
+    Valid(db::issuance::CertificateStatus),
+    Voided(db::issuance::CertificateStatus),
+    Unknown,
 }
 
 /// The caller as its client certificate identifies it.
@@ -227,6 +254,137 @@ impl IssuanceService {
                     .await
             }
         }
+    }
+
+    /// Every kind and fiscal year this resident could be issued now.
+    pub async fn list_available(
+        &self,
+        lg_code: LgCode,
+        card_serial: &certificate::CardSerial,
+    ) -> Result<Availability, IssueError> {
+        let municipality = self
+            .settings
+            .municipality(lg_code)
+            .ok_or(IssueError::UnknownMunicipality(lg_code))?;
+        let policy = &municipality.policy;
+        let now = self.clock.now();
+        let today = now.date_naive();
+        if let Err(reason) = eligibility::check_service_hours(now.naive_local(), policy) {
+            return Ok(Availability::Refused(reason));
+        }
+        let client = self.pool.get().await.map_err(DbError::from)?;
+        // Every year any kind could offer: the window opens earliest for withholding.
+        let newest = eligibility::latest_open_fiscal_year(
+            today,
+            Some(crate::domain::assessment::CollectionMethod::Withholding),
+            policy,
+        );
+        let mut years = Vec::new();
+        for fiscal_year in (newest - 3..=newest).rev() {
+            match db::residents::by_card(&client, lg_code, card_serial.as_str(), fiscal_year, today)
+                .await?
+            {
+                Some(person) => years.push((fiscal_year, person)),
+                None => return Ok(Availability::Refused(RefusalReason::UnknownCard)),
+            }
+        }
+        let resident = &years[0].1.resident;
+        let mut offers = Vec::new();
+        let mut first_refusal = None;
+        for &kind in &policy.kinds_offered {
+            if let Err(reason) = eligibility::check_person(resident, kind, policy, today) {
+                first_refusal.get_or_insert(reason);
+                continue;
+            }
+            let fiscal_years: Vec<i32> = years
+                .iter()
+                .filter(|(fiscal_year, person)| {
+                    let outcome = eligibility::check_year(
+                        kind,
+                        *fiscal_year,
+                        person.assessment.as_ref(),
+                        &person.payments,
+                        policy,
+                        today,
+                    );
+                    if let Err(reason) = outcome {
+                        first_refusal.get_or_insert(reason);
+                    }
+                    outcome.is_ok()
+                })
+                .map(|(fiscal_year, _)| *fiscal_year)
+                .collect();
+            if !fiscal_years.is_empty() {
+                offers.push(Offer {
+                    kind,
+                    fiscal_years,
+                    fee_yen: policy.fee_yen.per_copy(kind),
+                });
+            }
+        }
+        Ok(match (offers.is_empty(), first_refusal) {
+            (false, _) => Availability::Offers(offers),
+            (true, Some(reason)) => Availability::Refused(reason),
+            (true, None) => Availability::Refused(RefusalReason::KindNotOffered),
+        })
+    }
+
+    /// Records the kiosk's print result; returns the certificate's state after it.
+    pub async fn report_print(
+        &self,
+        lg_code: LgCode,
+        certificate_number: &str,
+        result: certificate::PrintResult,
+    ) -> Result<certificate::CertificateState, IssueError> {
+        let client = self.pool.get().await.map_err(DbError::from)?;
+        let unknown = || IssueError::UnknownCertificate(certificate_number.to_owned());
+        // Two reports may race: re-read and re-decide until one change sticks or none is needed.
+        loop {
+            let status = db::issuance::find_by_number(&client, lg_code, certificate_number)
+                .await?
+                .ok_or_else(unknown)?;
+            let current = certificate::CertificateState::from_code(&status.state)
+                .ok_or_else(|| DbError::Corrupt(format!("unknown state {:?}", status.state)))?;
+            let next = certificate::after_print_report(current, result).map_err(|state| {
+                IssueError::FinalState {
+                    number: certificate_number.to_owned(),
+                    state: state.code(),
+                }
+            })?;
+            if next == current
+                || db::issuance::change_state(
+                    &client,
+                    lg_code,
+                    certificate_number,
+                    current.code(),
+                    next.code(),
+                )
+                .await?
+            {
+                return Ok(next);
+            }
+        }
+    }
+
+    /// Whether a certificate with this number and these bytes was issued here, and is void.
+    pub async fn verify(
+        &self,
+        lg_code: LgCode,
+        certificate_number: &str,
+        pdf_sha256: &str,
+    ) -> Result<Verification, IssueError> {
+        let client = self.pool.get().await.map_err(DbError::from)?;
+        let status = db::issuance::find_by_number(&client, lg_code, certificate_number).await?;
+        Ok(match status {
+            Some(s) if s.pdf_sha256.eq_ignore_ascii_case(pdf_sha256) => {
+                if s.state == certificate::CertificateState::Voided.code() {
+                    Verification::Voided(s)
+                } else {
+                    Verification::Valid(s)
+                }
+            }
+            _ => Verification::Unknown,
+        })
     }
 
     /// Answers a retry with the certificate first issued: same number, same bytes.

@@ -6,7 +6,9 @@ use crate::config::{Role, Settings};
 use crate::db;
 use crate::grpc::auth::Authorizer;
 use crate::grpc::issuance::IssuanceApi;
+use crate::grpc::issuance::VerificationApi;
 use crate::grpc::pb;
+use crate::grpc::pb::certificate_verification_service_server::CertificateVerificationServiceServer;
 use crate::grpc::pb::issuance_service_server::IssuanceServiceServer;
 use crate::grpc::pb::tax_sync_service_server::TaxSyncServiceServer;
 use crate::grpc::sync::TaxSyncApi;
@@ -174,8 +176,12 @@ impl App {
                 authorizer.require("grpc.reflection.v1.ServerReflection", any_role),
             ))
             .add_service(InterceptedService::new(
-                IssuanceServiceServer::new(IssuanceApi::new(service, self.metrics.clone())),
+                IssuanceServiceServer::new(IssuanceApi::new(service.clone(), self.metrics.clone())),
                 authorizer.require("kofu.v1.IssuanceService", &[Role::Relay]),
+            ))
+            .add_service(InterceptedService::new(
+                CertificateVerificationServiceServer::new(VerificationApi::new(service)),
+                authorizer.require("kofu.v1.CertificateVerificationService", &[Role::Ops]),
             ))
             .add_service(InterceptedService::new(
                 TaxSyncServiceServer::new(TaxSyncApi::new(sync_service))

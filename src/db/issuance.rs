@@ -81,6 +81,63 @@ pub async fn next_number(
         .get(0))
 }
 
+/// A certificate as the verification and print reports see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateStatus {
+    pub state: String,
+    pub pdf_sha256: String,
+    pub kind: String,
+    pub fiscal_year: i32,
+    pub issued_at: DateTime<FixedOffset>,
+}
+
+pub async fn find_by_number(
+    client: &impl deadpool_postgres::GenericClient,
+    lg_code: LgCode,
+    certificate_number: &str,
+) -> Result<Option<CertificateStatus>, DbError> {
+    let statement = client
+        .prepare_cached(
+            "SELECT state, pdf_sha256, kind, fiscal_year, issued_at FROM issuance
+             WHERE lg_code = $1 AND certificate_number = $2",
+        )
+        .await?;
+    let row = client
+        .query_opt(&statement, &[&lg_code.to_string(), &certificate_number])
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let issued_at: DateTime<chrono::Utc> = row.try_get("issued_at")?;
+    Ok(Some(CertificateStatus {
+        state: row.try_get("state")?,
+        pdf_sha256: row.try_get("pdf_sha256")?,
+        kind: row.try_get("kind")?,
+        fiscal_year: row.try_get("fiscal_year")?,
+        issued_at: issued_at.with_timezone(&crate::clock::japan()),
+    }))
+}
+
+/// Moves a certificate from `from` to `to`; false when it was not in `from` (another report won).
+pub async fn change_state(
+    client: &impl deadpool_postgres::GenericClient,
+    lg_code: LgCode,
+    certificate_number: &str,
+    from: &str,
+    to: &str,
+) -> Result<bool, DbError> {
+    let statement = client
+        .prepare_cached(
+            "UPDATE issuance SET state = $4 WHERE lg_code = $1 AND certificate_number = $2 AND state = $3",
+        )
+        .await?;
+    Ok(client
+        .execute(
+            &statement,
+            &[&lg_code.to_string(), &certificate_number, &from, &to],
+        )
+        .await?
+        == 1)
+}
+
 /// Whether the record was stored, or another request with the same request_id got there first.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Recorded {

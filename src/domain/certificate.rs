@@ -128,6 +128,52 @@ impl Kiosk {
     }
 }
 
+/// Where a certificate stands after issue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertificateState {
+    Issued,
+    Printed,
+    /// The kiosk could not print it: void, and not charged.
+    Voided,
+}
+
+impl CertificateState {
+    pub fn code(self) -> &'static str {
+        match self {
+            CertificateState::Issued => "issued",
+            CertificateState::Printed => "printed",
+            CertificateState::Voided => "voided",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Issued, Self::Printed, Self::Voided]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
+}
+
+/// What the kiosk reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrintResult {
+    Printed,
+    Failed,
+}
+
+/// The state a print report leads to. Repeating the report that made a state final is fine
+/// (the relay may retry); contradicting it is an error, never a silent change.
+pub fn after_print_report(
+    current: CertificateState,
+    result: PrintResult,
+) -> Result<CertificateState, CertificateState> {
+    use CertificateState as S;
+    match (current, result) {
+        (S::Issued | S::Printed, PrintResult::Printed) => Ok(S::Printed),
+        (S::Issued | S::Voided, PrintResult::Failed) => Ok(S::Voided),
+        (final_state, _) => Err(final_state),
+    }
+}
+
 /// A certificate number: the era and year of the fiscal year of issue, then the municipality's
 /// running number for that year, e.g. "R7-0000123".
 pub fn certificate_number(issued_on: chrono::NaiveDate, sequence: i64) -> String {
@@ -263,6 +309,25 @@ mod tests {
         assert_eq!(certificate_number(d(2025, 6, 10), 123), "R7-0000123");
         assert_eq!(certificate_number(d(2026, 3, 31), 1), "R7-0000001");
         assert_eq!(certificate_number(d(2026, 4, 1), 1), "R8-0000001");
+    }
+
+    #[test]
+    fn print_reports_settle_a_certificate_once() {
+        use CertificateState as S;
+        for (current, result, expected) in [
+            (S::Issued, PrintResult::Printed, Ok(S::Printed)),
+            (S::Issued, PrintResult::Failed, Ok(S::Voided)),
+            (S::Printed, PrintResult::Printed, Ok(S::Printed)),
+            (S::Voided, PrintResult::Failed, Ok(S::Voided)),
+            (S::Printed, PrintResult::Failed, Err(S::Printed)),
+            (S::Voided, PrintResult::Printed, Err(S::Voided)),
+        ] {
+            assert_eq!(
+                after_print_report(current, result),
+                expected,
+                "{current:?} {result:?}"
+            );
+        }
     }
 
     #[test]

@@ -1,8 +1,15 @@
-//! `kofu.v1.IssuanceService`: converts wire messages to domain requests and back. No SQL, no PDF.
+//! `kofu.v1.IssuanceService` (relay) and `kofu.v1.CertificateVerificationService` (ops): convert
+//! wire messages to domain requests and back. No SQL, no PDF.
 
 use super::pb;
-use crate::domain::certificate::{CertificateKind, IssueRequest, RawIssueRequest, RequestError};
-use crate::issuance::{Caller, IssuanceService, IssueError, IssueOutcome};
+use crate::domain::certificate::{
+    CardSerial, CertificateKind, CertificateState, IssueRequest, PrintResult, RawIssueRequest,
+    RequestError,
+};
+use crate::domain::lg_code::LgCode;
+use crate::issuance::{
+    Availability, Caller, IssuanceService, IssueError, IssueOutcome, Verification,
+};
 use crate::metrics::Metrics;
 use std::sync::Arc;
 use std::time::Instant;
@@ -141,6 +148,138 @@ impl pb::issuance_service_server::IssuanceService for IssuanceApi {
         };
         Ok(Response::new(pb::IssueCertificateResponse {
             outcome: Some(response),
+        }))
+    }
+
+    async fn list_available(
+        &self,
+        request: Request<pb::ListAvailableRequest>,
+    ) -> Result<Response<pb::ListAvailableResponse>, Status> {
+        let m = request.into_inner();
+        let lg_code = LgCode::parse(&m.municipality_code)
+            .map_err(|e| Status::invalid_argument(format!("municipality_code: {e}")))?;
+        let card = CardSerial::parse(m.applicant.as_ref().map_or("", |a| a.card_serial.as_str()))
+            .map_err(|e| Status::invalid_argument(e.to_string()))?;
+        let response = match self.service.list_available(lg_code, &card).await? {
+            Availability::Offers(offers) => pb::ListAvailableResponse {
+                offers: offers
+                    .into_iter()
+                    .map(|o| pb::Offer {
+                        kind: kind_to_wire(o.kind) as i32,
+                        fiscal_years: o.fiscal_years,
+                        fee_yen: o.fee_yen as i32,
+                    })
+                    .collect(),
+                refusal: None,
+            },
+            Availability::Refused(reason) => {
+                self.metrics
+                    .refusals_total
+                    .with_label_values(&[reason.code()])
+                    .inc();
+                pb::ListAvailableResponse {
+                    offers: vec![],
+                    refusal: Some(refusal_to_wire(reason)),
+                }
+            }
+        };
+        Ok(Response::new(response))
+    }
+
+    async fn report_print_result(
+        &self,
+        request: Request<pb::ReportPrintResultRequest>,
+    ) -> Result<Response<pb::ReportPrintResultResponse>, Status> {
+        let m = request.into_inner();
+        let lg_code = LgCode::parse(&m.municipality_code)
+            .map_err(|e| Status::invalid_argument(format!("municipality_code: {e}")))?;
+        if m.certificate_number.is_empty() || m.certificate_number.len() > 32 {
+            return Err(Status::invalid_argument(
+                "certificate_number must be the number IssueCertificate returned, e.g. R7-0000123",
+            ));
+        }
+        let result = match pb::PrintResult::try_from(m.result) {
+            Ok(pb::PrintResult::Printed) => PrintResult::Printed,
+            Ok(pb::PrintResult::Failed) => PrintResult::Failed,
+            _ => return Err(Status::invalid_argument("result must be PRINTED or FAILED")),
+        };
+        let state = self
+            .service
+            .report_print(lg_code, &m.certificate_number, result)
+            .await?;
+        tracing::info!(certificate.number = %m.certificate_number, certificate.state = state.code(), "print result");
+        Ok(Response::new(pb::ReportPrintResultResponse {
+            state: state_to_wire(state) as i32,
+        }))
+    }
+}
+
+fn kind_to_wire(kind: CertificateKind) -> pb::CertificateKind {
+    match kind {
+        CertificateKind::Income => pb::CertificateKind::Income,
+        CertificateKind::Taxation => pb::CertificateKind::Taxation,
+        CertificateKind::IncomeAndTaxation => pb::CertificateKind::IncomeAndTaxation,
+        CertificateKind::TaxPayment => pb::CertificateKind::TaxPayment,
+    }
+}
+
+fn state_to_wire(state: CertificateState) -> pb::CertificateState {
+    match state {
+        CertificateState::Issued => pb::CertificateState::Issued,
+        CertificateState::Printed => pb::CertificateState::Printed,
+        CertificateState::Voided => pb::CertificateState::Voided,
+    }
+}
+
+/// `kofu.v1.CertificateVerificationService`, for counter clerks (role `ops`).
+pub struct VerificationApi {
+    service: Arc<IssuanceService>,
+}
+
+impl VerificationApi {
+    pub fn new(service: Arc<IssuanceService>) -> Self {
+        Self { service }
+    }
+}
+
+#[tonic::async_trait]
+impl pb::certificate_verification_service_server::CertificateVerificationService
+    for VerificationApi
+{
+    async fn verify_certificate(
+        &self,
+        request: Request<pb::VerifyCertificateRequest>,
+    ) -> Result<Response<pb::VerifyCertificateResponse>, Status> {
+        let m = request.into_inner();
+        let lg_code = LgCode::parse(&m.municipality_code)
+            .map_err(|e| Status::invalid_argument(format!("municipality_code: {e}")))?;
+        if m.pdf_sha256.len() != 64 || !m.pdf_sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Status::invalid_argument(
+                "pdf_sha256 must be the 64 hex digits of the PDF's SHA-256",
+            ));
+        }
+        let verification = self
+            .service
+            .verify(lg_code, &m.certificate_number, &m.pdf_sha256)
+            .await?;
+        let described = |v: pb::Verification, s: &crate::db::issuance::CertificateStatus| {
+            pb::VerifyCertificateResponse {
+                verification: v as i32,
+                kind: CertificateKind::from_code(&s.kind).map_or(0, |k| kind_to_wire(k) as i32),
+                fiscal_year: s.fiscal_year,
+                issued_at: Some(prost_types::Timestamp {
+                    seconds: s.issued_at.timestamp(),
+                    nanos: 0,
+                }),
+            }
+        };
+        Ok(Response::new(match verification {
+            Verification::Valid(s) => described(pb::Verification::Valid, &s),
+            Verification::Voided(s) => described(pb::Verification::Voided, &s),
+            Verification::Unknown => pb::VerifyCertificateResponse {
+                verification: pb::Verification::Unknown as i32,
+                ..Default::default()
+            },
         }))
     }
 }

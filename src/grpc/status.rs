@@ -11,7 +11,10 @@ impl From<IssueError> for Status {
     fn from(error: IssueError) -> Self {
         match &error {
             IssueError::Invalid(e) => Status::invalid_argument(e.to_string()),
-            IssueError::UnknownMunicipality(_) => Status::not_found(error.to_string()),
+            IssueError::UnknownMunicipality(_) | IssueError::UnknownCertificate(_) => {
+                Status::not_found(error.to_string())
+            }
+            IssueError::FinalState { .. } => Status::failed_precondition(error.to_string()),
             IssueError::RequestIdReused => Status::already_exists(error.to_string()),
             IssueError::NotReproducible => Status::failed_precondition(error.to_string()),
             IssueError::Db(DbError::PoolTimeout | DbError::Connect(_)) => {

@@ -7,6 +7,7 @@ mod fixtures;
 mod helpers;
 mod issue_certificate;
 mod operations;
+mod relay_flow;
 mod rules;
 mod sync;
 mod typesetting;
