@@ -13,6 +13,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod clock;
 pub mod compose;
 pub mod config;

@@ -2,6 +2,7 @@
 //! flags and calls into the library.
 
 use anyhow::Context;
+use chrono::Datelike;
 use clap::{Parser, Subcommand};
 use kofu::config::Settings;
 use std::path::PathBuf;
@@ -101,10 +102,32 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// The audit trail: verify its hash chain, purge entries past retention.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// The tax system's nightly sync: write a batch file, push it, ask for a batch's outcome.
     Sync {
         #[command(subcommand)]
         command: SyncCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the whole chain; exits 1 and names the first bad entry if anything was changed or deleted.
+    Verify {
+        #[arg(long, env = "KOFU_CONFIG")]
+        config: PathBuf,
+    },
+    /// Delete entries older than the retention period, recording the purge.
+    Purge {
+        #[arg(long, env = "KOFU_CONFIG")]
+        config: PathBuf,
+        /// Keep this many years (the legal minimum for access logs is 7).
+        #[arg(long, default_value_t = 7)]
+        retention_years: u32,
     },
 }
 
@@ -240,6 +263,7 @@ async fn main() -> anyhow::Result<()> {
             );
         }
         Command::Sync { command } => sync_command(command).await?,
+        Command::Audit { command } => audit_command(command).await?,
         Command::Render {
             config,
             kind,
@@ -502,4 +526,41 @@ fn extraction_time(
         .single()
         .expect("Japan has no DST");
     now.max(data_day)
+}
+
+async fn audit_command(command: AuditCommand) -> anyhow::Result<()> {
+    let config = match &command {
+        AuditCommand::Verify { config } | AuditCommand::Purge { config, .. } => config.clone(),
+    };
+    let settings = Settings::load(Some(&config))?;
+    let pool = kofu::db::pool(
+        settings.database.url.expose(),
+        1,
+        std::time::Duration::from_secs(30),
+    )?;
+    let mut client = pool.get().await.map_err(kofu::db::DbError::from)?;
+    kofu::db::migrate::ensure_current(&client).await?;
+    match command {
+        AuditCommand::Verify { .. } => match kofu::db::audit::verify(&client).await? {
+            kofu::db::audit::ChainCheck::Intact { entries } => {
+                println!("audit trail intact: {entries} entries verified");
+            }
+            kofu::db::audit::ChainCheck::Broken { seq, reason } => {
+                println!("audit trail BROKEN at entry {seq}: {reason}");
+                std::process::exit(1);
+            }
+        },
+        AuditCommand::Purge {
+            retention_years, ..
+        } => {
+            let now = kofu::clock::Clock::from_setting(settings.clock.fixed_now).now();
+            let before = now
+                .with_year(now.year() - retention_years as i32)
+                .unwrap_or(now)
+                .to_utc();
+            let deleted = kofu::db::audit::purge(&mut client, before, "kofu audit purge").await?;
+            println!("purged {deleted} audit entries older than {before}");
+        }
+    }
+    Ok(())
 }

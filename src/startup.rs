@@ -118,6 +118,7 @@ impl App {
             self.metrics.clone(),
         ));
         let authorizer = Authorizer::new(settings.clients.clone());
+        let audit = crate::audit::Audit::new(self.pool.clone());
         let any_role: &'static [Role] = &[Role::Relay, Role::Sync, Role::Ops];
 
         let (health_reporter, health_service) = tonic_health::server::health_reporter();
@@ -176,15 +177,22 @@ impl App {
                 authorizer.require("grpc.reflection.v1.ServerReflection", any_role),
             ))
             .add_service(InterceptedService::new(
-                IssuanceServiceServer::new(IssuanceApi::new(service.clone(), self.metrics.clone())),
+                IssuanceServiceServer::new(IssuanceApi::new(
+                    service.clone(),
+                    self.metrics.clone(),
+                    audit.clone(),
+                )),
                 authorizer.require("kofu.v1.IssuanceService", &[Role::Relay]),
             ))
             .add_service(InterceptedService::new(
-                CertificateVerificationServiceServer::new(VerificationApi::new(service)),
+                CertificateVerificationServiceServer::new(VerificationApi::new(
+                    service,
+                    audit.clone(),
+                )),
                 authorizer.require("kofu.v1.CertificateVerificationService", &[Role::Ops]),
             ))
             .add_service(InterceptedService::new(
-                TaxSyncServiceServer::new(TaxSyncApi::new(sync_service))
+                TaxSyncServiceServer::new(TaxSyncApi::new(sync_service, audit))
                     .max_decoding_message_size(16 * 1024 * 1024),
                 authorizer.require("kofu.v1.TaxSyncService", &[Role::Sync]),
             ))

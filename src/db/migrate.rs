@@ -12,11 +12,18 @@ pub struct Migration {
 }
 
 /// Every migration, in order. A test checks that this list matches the files in `migrations/`.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_initial.sql",
-    sql: include_str!("../../migrations/0001_initial.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_initial.sql",
+        sql: include_str!("../../migrations/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_audit.sql",
+        sql: include_str!("../../migrations/0002_audit.sql"),
+    },
+];
 
 const LOCK_KEY: i64 = 0x6b6f_6675; // "kofu"
 

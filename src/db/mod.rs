@@ -1,6 +1,7 @@
 //! PostgreSQL: the connection pool, migrations and one file per aggregate, each with its SQL next to
 //! the function that runs it. Knows nothing of gRPC or PDFs.
 
+pub mod audit;
 pub mod issuance;
 pub mod migrate;
 pub mod residents;

@@ -2,6 +2,8 @@
 //! wire messages to domain requests and back. No SQL, no PDF.
 
 use super::pb;
+use crate::audit::{Audit, unrecorded};
+use crate::db::audit::AuditEntry;
 use crate::domain::certificate::{
     CardSerial, CertificateKind, CertificateState, IssueRequest, PrintResult, RawIssueRequest,
     RequestError,
@@ -18,12 +20,50 @@ use tonic::{Request, Response, Status};
 pub struct IssuanceApi {
     service: Arc<IssuanceService>,
     metrics: Metrics,
+    audit: Audit,
 }
 
 impl IssuanceApi {
-    pub fn new(service: Arc<IssuanceService>, metrics: Metrics) -> Self {
-        Self { service, metrics }
+    pub fn new(service: Arc<IssuanceService>, metrics: Metrics, audit: Audit) -> Self {
+        Self {
+            service,
+            metrics,
+            audit,
+        }
     }
+}
+
+fn caller_of<T>(request: &Request<T>) -> Result<Caller, Status> {
+    request
+        .extensions()
+        .get::<Caller>()
+        .cloned()
+        .ok_or_else(|| Status::permission_denied("no authenticated caller"))
+}
+
+fn entry(
+    caller: &Caller,
+    action: &str,
+    lg_code: &str,
+    request: serde_json::Value,
+    outcome: String,
+) -> AuditEntry {
+    AuditEntry {
+        at: chrono::Utc::now(),
+        client_identity: caller.identity.clone(),
+        action: action.to_owned(),
+        lg_code: lg_code.to_owned(),
+        request,
+        outcome,
+        certificate_number: None,
+        pdf_sha256: None,
+    }
+}
+
+/// How a failed call is recorded: its status code, never its message (which may name a field
+/// but is not needed to audit the call).
+fn failed(status: &Status) -> String {
+    format!("error:{:?}", status.code())
 }
 
 fn kind_from_wire(kind: i32) -> Option<CertificateKind> {
@@ -89,11 +129,7 @@ impl pb::issuance_service_server::IssuanceService for IssuanceApi {
         request: Request<pb::IssueCertificateRequest>,
     ) -> Result<Response<pb::IssueCertificateResponse>, Status> {
         let started = Instant::now();
-        let caller = request
-            .extensions()
-            .get::<Caller>()
-            .cloned()
-            .ok_or_else(|| Status::permission_denied("no authenticated caller"))?;
+        let caller = caller_of(&request)?;
         let message = request.into_inner();
         let span = tracing::Span::current();
         span.record("request.id", message.request_id.as_str());
@@ -126,6 +162,34 @@ impl pb::issuance_service_server::IssuanceService for IssuanceApi {
             .with_label_values(&[kind_label, outcome])
             .observe(started.elapsed().as_secs_f64());
 
+        let asked = serde_json::json!({
+            "request_id": message.request_id,
+            "kind": kind_label,
+            "fiscal_year": message.fiscal_year,
+            "copies": message.copies,
+            "kiosk": message.kiosk.as_ref().map(|k| [&k.operator_code, &k.terminal_id]),
+        });
+        let mut record = entry(
+            &caller,
+            "IssueCertificate",
+            &message.municipality_code,
+            asked,
+            String::new(),
+        );
+        record.outcome = match &result {
+            Ok(IssueOutcome::Issued(c)) => {
+                record.certificate_number = Some(c.certificate_number.clone());
+                record.pdf_sha256 = Some(c.pdf_sha256.clone());
+                "issued".into()
+            }
+            Ok(IssueOutcome::Refused(reason)) => format!("refused:{}", reason.code()),
+            Err(e) => format!("error:{:?}", super::status::code_of(e)),
+        };
+        self.audit
+            .record(record)
+            .await
+            .map_err(|e| unrecorded(&e))?;
+
         let response = match result? {
             IssueOutcome::Issued(c) => {
                 tracing::info!(certificate.number = %c.certificate_number, "issued");
@@ -155,7 +219,61 @@ impl pb::issuance_service_server::IssuanceService for IssuanceApi {
         &self,
         request: Request<pb::ListAvailableRequest>,
     ) -> Result<Response<pb::ListAvailableResponse>, Status> {
+        let caller = caller_of(&request)?;
         let m = request.into_inner();
+        let result = self.list_available_inner(&m).await;
+        let outcome = match &result {
+            Ok(r) if r.refusal.is_some() => {
+                format!("refused:{}", r.refusal.as_ref().map_or(0, |x| x.reason))
+            }
+            Ok(r) => format!("offers:{}", r.offers.len()),
+            Err(status) => failed(status),
+        };
+        let asked = serde_json::json!({ "request_id": m.request_id });
+        self.audit
+            .record(entry(
+                &caller,
+                "ListAvailable",
+                &m.municipality_code,
+                asked,
+                outcome,
+            ))
+            .await
+            .map_err(|e| unrecorded(&e))?;
+        result.map(Response::new)
+    }
+
+    async fn report_print_result(
+        &self,
+        request: Request<pb::ReportPrintResultRequest>,
+    ) -> Result<Response<pb::ReportPrintResultResponse>, Status> {
+        let caller = caller_of(&request)?;
+        let m = request.into_inner();
+        let result = self.report_print_result_inner(&m).await;
+        let mut record = entry(
+            &caller,
+            "ReportPrintResult",
+            &m.municipality_code,
+            serde_json::json!({ "request_id": m.request_id, "result": m.result }),
+            match &result {
+                Ok(r) => format!("state:{}", r.state),
+                Err(status) => failed(status),
+            },
+        );
+        record.certificate_number = Some(m.certificate_number.clone());
+        self.audit
+            .record(record)
+            .await
+            .map_err(|e| unrecorded(&e))?;
+        result.map(Response::new)
+    }
+}
+
+impl IssuanceApi {
+    async fn list_available_inner(
+        &self,
+        m: &pb::ListAvailableRequest,
+    ) -> Result<pb::ListAvailableResponse, Status> {
         let lg_code = LgCode::parse(&m.municipality_code)
             .map_err(|e| Status::invalid_argument(format!("municipality_code: {e}")))?;
         let card = CardSerial::parse(m.applicant.as_ref().map_or("", |a| a.card_serial.as_str()))
@@ -183,14 +301,13 @@ impl pb::issuance_service_server::IssuanceService for IssuanceApi {
                 }
             }
         };
-        Ok(Response::new(response))
+        Ok(response)
     }
 
-    async fn report_print_result(
+    async fn report_print_result_inner(
         &self,
-        request: Request<pb::ReportPrintResultRequest>,
-    ) -> Result<Response<pb::ReportPrintResultResponse>, Status> {
-        let m = request.into_inner();
+        m: &pb::ReportPrintResultRequest,
+    ) -> Result<pb::ReportPrintResultResponse, Status> {
         let lg_code = LgCode::parse(&m.municipality_code)
             .map_err(|e| Status::invalid_argument(format!("municipality_code: {e}")))?;
         if m.certificate_number.is_empty() || m.certificate_number.len() > 32 {
@@ -208,9 +325,9 @@ impl pb::issuance_service_server::IssuanceService for IssuanceApi {
             .report_print(lg_code, &m.certificate_number, result)
             .await?;
         tracing::info!(certificate.number = %m.certificate_number, certificate.state = state.code(), "print result");
-        Ok(Response::new(pb::ReportPrintResultResponse {
+        Ok(pb::ReportPrintResultResponse {
             state: state_to_wire(state) as i32,
-        }))
+        })
     }
 }
 
@@ -234,11 +351,12 @@ fn state_to_wire(state: CertificateState) -> pb::CertificateState {
 /// `kofu.v1.CertificateVerificationService`, for counter clerks (role `ops`).
 pub struct VerificationApi {
     service: Arc<IssuanceService>,
+    audit: Audit,
 }
 
 impl VerificationApi {
-    pub fn new(service: Arc<IssuanceService>) -> Self {
-        Self { service }
+    pub fn new(service: Arc<IssuanceService>, audit: Audit) -> Self {
+        Self { service, audit }
     }
 }
 
@@ -250,7 +368,34 @@ impl pb::certificate_verification_service_server::CertificateVerificationService
         &self,
         request: Request<pb::VerifyCertificateRequest>,
     ) -> Result<Response<pb::VerifyCertificateResponse>, Status> {
+        let caller = caller_of(&request)?;
         let m = request.into_inner();
+        let result = self.verify_inner(&m).await;
+        let mut record = entry(
+            &caller,
+            "VerifyCertificate",
+            &m.municipality_code,
+            serde_json::json!({}),
+            match &result {
+                Ok(r) => format!("verification:{}", r.verification),
+                Err(status) => failed(status),
+            },
+        );
+        record.certificate_number = Some(m.certificate_number.clone());
+        record.pdf_sha256 = Some(m.pdf_sha256.clone());
+        self.audit
+            .record(record)
+            .await
+            .map_err(|e| unrecorded(&e))?;
+        result.map(Response::new)
+    }
+}
+
+impl VerificationApi {
+    async fn verify_inner(
+        &self,
+        m: &pb::VerifyCertificateRequest,
+    ) -> Result<pb::VerifyCertificateResponse, Status> {
         let lg_code = LgCode::parse(&m.municipality_code)
             .map_err(|e| Status::invalid_argument(format!("municipality_code: {e}")))?;
         if m.pdf_sha256.len() != 64 || !m.pdf_sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -273,13 +418,13 @@ impl pb::certificate_verification_service_server::CertificateVerificationService
                 }),
             }
         };
-        Ok(Response::new(match verification {
+        Ok(match verification {
             Verification::Valid(s) => described(pb::Verification::Valid, &s),
             Verification::Voided(s) => described(pb::Verification::Voided, &s),
             Verification::Unknown => pb::VerifyCertificateResponse {
                 verification: pb::Verification::Unknown as i32,
                 ..Default::default()
             },
-        }))
+        })
     }
 }

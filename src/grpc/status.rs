@@ -7,6 +7,19 @@ use crate::issuance::IssueError;
 use crate::sync::SyncError;
 use tonic::Status;
 
+/// The gRPC code an error becomes, for the audit trail (which records codes, not messages).
+pub fn code_of(error: &IssueError) -> tonic::Code {
+    use tonic::Code;
+    match error {
+        IssueError::Invalid(_) => Code::InvalidArgument,
+        IssueError::UnknownMunicipality(_) | IssueError::UnknownCertificate(_) => Code::NotFound,
+        IssueError::FinalState { .. } | IssueError::NotReproducible => Code::FailedPrecondition,
+        IssueError::RequestIdReused => Code::AlreadyExists,
+        IssueError::Db(DbError::PoolTimeout | DbError::Connect(_)) => Code::Unavailable,
+        IssueError::Db(_) | IssueError::Render(_) => Code::Internal,
+    }
+}
+
 impl From<IssueError> for Status {
     fn from(error: IssueError) -> Self {
         match &error {

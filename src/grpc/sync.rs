@@ -20,11 +20,35 @@ use tonic::{Request, Response, Status, Streaming};
 
 pub struct TaxSyncApi {
     service: Arc<SyncService>,
+    audit: crate::audit::Audit,
 }
 
 impl TaxSyncApi {
-    pub fn new(service: Arc<SyncService>) -> Self {
-        Self { service }
+    pub fn new(service: Arc<SyncService>, audit: crate::audit::Audit) -> Self {
+        Self { service, audit }
+    }
+
+    /// Every batch, whatever its outcome, goes into the audit trail: who sent it, what, the result.
+    async fn record(
+        &self,
+        caller: &Caller,
+        lg_code: &str,
+        request: serde_json::Value,
+        outcome: String,
+    ) -> Result<(), Status> {
+        self.audit
+            .record(crate::db::audit::AuditEntry {
+                at: chrono::Utc::now(),
+                client_identity: caller.identity.clone(),
+                action: "SyncBatch".into(),
+                lg_code: lg_code.to_owned(),
+                request,
+                outcome,
+                certificate_number: None,
+                pdf_sha256: None,
+            })
+            .await
+            .map_err(|e| crate::audit::unrecorded(&e))
     }
 }
 
@@ -123,6 +147,11 @@ impl pb::tax_sync_service_server::TaxSyncService for TaxSyncApi {
                 ));
             }
         };
+        let (header_id, header_lg, header_mode) = (
+            header.batch_id.clone(),
+            header.lg_code.to_string(),
+            header.mode.code(),
+        );
         let mut upload = self
             .service
             .begin(header, &caller.identity)
@@ -158,10 +187,29 @@ impl pb::tax_sync_service_server::TaxSyncService for TaxSyncApi {
                     }
                 }
                 Some(pb::sync_message::Body::Trailer(trailer)) => {
-                    let report = upload
-                        .finish(trailer.record_count)
-                        .await
-                        .map_err(Status::from)?;
+                    let lg = header_lg.clone();
+                    let asked = serde_json::json!({
+                        "batch_id": header_id,
+                        "mode": header_mode,
+                        "records": trailer.record_count,
+                    });
+                    let report = match upload.finish(trailer.record_count).await {
+                        Ok(report) => report,
+                        Err(e) => {
+                            let status = Status::from(e);
+                            self.record(&caller, &lg, asked, format!("error:{:?}", status.code()))
+                                .await?;
+                            return Err(status);
+                        }
+                    };
+                    let outcome = match report.state {
+                        BatchState::Applied if !report.purged_fiscal_years.is_empty() => format!(
+                            "applied; purged fiscal years {:?}",
+                            report.purged_fiscal_years
+                        ),
+                        state => format!("{}; errors {}", state.code(), report.error_count),
+                    };
+                    self.record(&caller, &lg, asked, outcome).await?;
                     if stream.message().await?.is_some() {
                         tracing::warn!("messages after the BatchTrailer were ignored");
                     }

@@ -2,6 +2,7 @@
 //! in-process on a fresh PostgreSQL database, PDFs checked with poppler and qpdf, and the CLI.
 
 mod access;
+mod audit;
 mod cli;
 mod fixtures;
 mod helpers;

@@ -1,0 +1,183 @@
+//! The audit trail as an auditor uses it: every call recorded, `kofu audit verify` catches edits
+//! and deletions, and purging old entries leaves a chain that still verifies.
+
+use crate::fixtures::{UNKNOWN_CARD, YAMADA_CARD};
+use crate::helpers::{SHINJUKU, TestApp, spawn_app};
+use kofu::grpc::pb;
+
+fn kofu(app: &TestApp, args: &[&str], now: Option<&str>) -> (bool, String) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_kofu"));
+    command
+        .args(args)
+        .args([
+            "--config",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/ops/kofu.dev.toml"),
+        ])
+        .env("KOFU__DATABASE__URL", &app.db.url);
+    if let Some(now) = now {
+        command.env("KOFU__CLOCK__FIXED_NOW", now);
+    }
+    let output = command.output().unwrap();
+    (
+        output.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    )
+}
+
+fn request(id: &str, card: &str, code: &str) -> pb::IssueCertificateRequest {
+    pb::IssueCertificateRequest {
+        request_id: id.into(),
+        municipality_code: code.into(),
+        applicant: Some(pb::Applicant {
+            card_serial: card.into(),
+        }),
+        kind: pb::CertificateKind::Income as i32,
+        fiscal_year: 2025,
+        copies: 1,
+        kiosk: Some(pb::Kiosk {
+            operator_code: "SEVEN".into(),
+            terminal_id: "T-1".into(),
+        }),
+    }
+}
+
+/// Issues one certificate, one refusal and one invalid request, and reports the print.
+async fn some_calls(app: &TestApp) {
+    let mut relay = app.relay().await;
+    let issued = relay
+        .issue_certificate(request("a1", YAMADA_CARD, SHINJUKU))
+        .await
+        .unwrap()
+        .into_inner();
+    let Some(pb::issue_certificate_response::Outcome::Issued(c)) = issued.outcome else {
+        panic!("not issued");
+    };
+    relay
+        .issue_certificate(request("a2", UNKNOWN_CARD, SHINJUKU))
+        .await
+        .unwrap();
+    relay
+        .issue_certificate(request("a3", YAMADA_CARD, "131042"))
+        .await
+        .unwrap_err();
+    relay
+        .report_print_result(pb::ReportPrintResultRequest {
+            request_id: "a4".into(),
+            municipality_code: SHINJUKU.into(),
+            certificate_number: c.certificate_number,
+            result: pb::PrintResult::Printed as i32,
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn every_call_is_recorded_and_the_chain_verifies() {
+    let app = spawn_app().await;
+    some_calls(&app).await;
+    let db = app.db.client().await;
+    let rows = db
+        .query(
+            "SELECT action, outcome, client_identity, request::text, certificate_number
+             FROM audit_entry ORDER BY seq",
+            &[],
+        )
+        .await
+        .unwrap();
+    let got: Vec<(String, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let expected = [
+        ("IssueCertificate", "issued"),
+        ("IssueCertificate", "refused:unknown_card"),
+        ("IssueCertificate", "error:InvalidArgument"),
+        ("ReportPrintResult", "state:2"),
+    ];
+    assert_eq!(
+        got,
+        expected
+            .iter()
+            .map(|(a, o)| (a.to_string(), o.to_string()))
+            .collect::<Vec<_>>()
+    );
+    for row in &rows {
+        assert_eq!(row.get::<_, String>(2), "jlis-relay");
+        let request: String = row.get(3);
+        assert!(
+            !request.contains(YAMADA_CARD) && !request.contains(UNKNOWN_CARD),
+            "{request}"
+        );
+    }
+    assert!(rows[0].get::<_, Option<String>>(4).is_some());
+    let (ok, out) = kofu(&app, &["audit", "verify"], None);
+    assert!(ok && out.contains("intact: 4 entries"), "{out}");
+    app.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn edits_and_deletions_are_detected() {
+    let app = spawn_app().await;
+    some_calls(&app).await;
+    let db = app.db.client().await;
+
+    db.execute(
+        "UPDATE audit_entry SET outcome = 'issued' WHERE seq = 2",
+        &[],
+    )
+    .await
+    .unwrap();
+    let (ok, out) = kofu(&app, &["audit", "verify"], None);
+    assert!(
+        !ok && out.contains("BROKEN at entry 2") && out.contains("changed"),
+        "{out}"
+    );
+    db.execute(
+        "UPDATE audit_entry SET outcome = 'refused:unknown_card' WHERE seq = 2",
+        &[],
+    )
+    .await
+    .unwrap();
+    assert!(kofu(&app, &["audit", "verify"], None).0);
+
+    db.execute("DELETE FROM audit_entry WHERE seq = 4", &[])
+        .await
+        .unwrap();
+    let (ok, out) = kofu(&app, &["audit", "verify"], None);
+    assert!(!ok && out.contains("newest entries were deleted"), "{out}");
+
+    db.execute("DELETE FROM audit_entry WHERE seq = 2", &[])
+        .await
+        .unwrap();
+    let (ok, out) = kofu(&app, &["audit", "verify"], None);
+    assert!(
+        !ok && out.contains("BROKEN at entry 3") && out.contains("missing"),
+        "{out}"
+    );
+    app.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn purging_past_retention_keeps_a_verifiable_chain() {
+    let app = spawn_app().await;
+    some_calls(&app).await;
+    // Eight years later every entry so far is past the seven-year retention.
+    let (ok, out) = kofu(&app, &["audit", "purge"], Some("2034-01-01T00:00:00+09:00"));
+    assert!(ok && out.contains("purged 4 audit entries"), "{out}");
+    let (ok, out) = kofu(&app, &["audit", "verify"], None);
+    assert!(ok && out.contains("intact: 1 entries"), "{out}");
+    let purge = app
+        .db
+        .client()
+        .await
+        .query_one("SELECT through_seq, entries FROM audit_purge", &[])
+        .await
+        .unwrap();
+    assert_eq!((purge.get::<_, i64>(0), purge.get::<_, i64>(1)), (4, 4));
+    // Calls after the purge continue the chain.
+    some_calls(&app).await;
+    let (ok, out) = kofu(&app, &["audit", "verify"], None);
+    assert!(ok && out.contains("intact: 5 entries"), "{out}");
+    app.stop().await.unwrap();
+}
