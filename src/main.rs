@@ -102,6 +102,11 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Reports for the municipality's accounts.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
     /// The audit trail: verify its hash chain, purge entries past retention.
     Audit {
         #[command(subcommand)]
@@ -111,6 +116,25 @@ enum Command {
     Sync {
         #[command(subcommand)]
         command: SyncCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// Fee settlement as CSV: per day (Japan time), municipality, kind and kiosk operator, the
+    /// certificates printed, copies and yen. Voided certificates are not charged.
+    Fees {
+        #[arg(long, env = "KOFU_CONFIG")]
+        config: PathBuf,
+        /// First day, YYYY-MM-DD.
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        /// Last day, YYYY-MM-DD, included.
+        #[arg(long)]
+        to: chrono::NaiveDate,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -264,6 +288,39 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Sync { command } => sync_command(command).await?,
         Command::Audit { command } => audit_command(command).await?,
+        Command::Report {
+            command:
+                ReportCommand::Fees {
+                    config,
+                    from,
+                    to,
+                    out,
+                },
+        } => {
+            anyhow::ensure!(from <= to, "--from must not be after --to");
+            let settings = Settings::load(Some(&config))?;
+            let pool = kofu::db::pool(
+                settings.database.url.expose(),
+                1,
+                std::time::Duration::from_secs(30),
+            )?;
+            let client = pool.get().await.map_err(kofu::db::DbError::from)?;
+            kofu::db::migrate::ensure_current(&client).await?;
+            let mut csv = String::from(
+                "municipality_code,date,kind,operator_code,certificates,copies,fee_yen\n",
+            );
+            for l in kofu::db::issuance::fee_lines(&client, from, to).await? {
+                csv.push_str(&format!(
+                    "{},{},{},{},{},{},{}\n",
+                    l.lg_code, l.day, l.kind, l.operator_code, l.certificates, l.copies, l.fee_yen
+                ));
+            }
+            match out {
+                Some(path) => std::fs::write(&path, csv)
+                    .with_context(|| format!("writing {}", path.display()))?,
+                None => print!("{csv}"),
+            }
+        }
         Command::Render {
             config,
             kind,

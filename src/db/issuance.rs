@@ -185,3 +185,47 @@ pub async fn insert(
         Recorded::RequestIdTaken
     })
 }
+
+/// One line of the fee settlement: a day (Japan time), municipality, kind and kiosk operator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeeLine {
+    pub lg_code: String,
+    pub day: chrono::NaiveDate,
+    pub kind: String,
+    pub operator_code: String,
+    pub certificates: i64,
+    pub copies: i64,
+    pub fee_yen: i64,
+}
+
+/// Printed certificates from `from` to `to` inclusive (Japan dates). Voided certificates are
+/// not charged, and ones whose print was never confirmed are left out until it is.
+pub async fn fee_lines(
+    client: &impl deadpool_postgres::GenericClient,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> Result<Vec<FeeLine>, DbError> {
+    let rows = client
+        .query(
+            "SELECT lg_code::text, (issued_at AT TIME ZONE 'Asia/Tokyo')::date AS day, kind,
+                    operator_code, count(*), sum(copies)::bigint, sum(fee_yen)::bigint
+             FROM issuance
+             WHERE state = 'printed'
+               AND (issued_at AT TIME ZONE 'Asia/Tokyo')::date BETWEEN $1 AND $2
+             GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+            &[&from, &to],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| FeeLine {
+            lg_code: r.get(0),
+            day: r.get(1),
+            kind: r.get(2),
+            operator_code: r.get(3),
+            certificates: r.get(4),
+            copies: r.get(5),
+            fee_yen: r.get(6),
+        })
+        .collect())
+}

@@ -193,3 +193,40 @@ async fn print_results_settle_certificates_and_clerks_can_verify_them() {
     assert_eq!(denied.code(), Code::PermissionDenied);
     app.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_fee_report_charges_printed_certificates_only() {
+    let app = spawn_app().await;
+    let printed = issue(&app, "f1").await;
+    let voided = issue(&app, "f2").await;
+    let _unconfirmed = issue(&app, "f3").await;
+    report(&app, &printed.certificate_number, pb::PrintResult::Printed)
+        .await
+        .unwrap();
+    report(&app, &voided.certificate_number, pb::PrintResult::Failed)
+        .await
+        .unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_kofu"))
+        .args([
+            "report",
+            "fees",
+            "--from",
+            "2025-07-01",
+            "--to",
+            "2025-07-31",
+        ])
+        .args([
+            "--config",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/ops/kofu.dev.toml"),
+        ])
+        .env("KOFU__DATABASE__URL", &app.db.url)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        "municipality_code,date,kind,operator_code,certificates,copies,fee_yen\n\
+         131041,2025-07-01,income,SEVEN,1,1,300\n"
+    );
+    app.stop().await.unwrap();
+}
