@@ -1,6 +1,8 @@
-//! A stand-in for the J-LIS certificate centre relay: connects over mutual TLS, plays kiosk
-//! requests for residents of a synthetic municipality, writes some of the PDFs to a folder and
-//! reports outcomes and client-side latency.
+//! A stand-in for the J-LIS certificate centre relay: connects over mutual TLS and plays the kiosk
+//! flow for residents of a synthetic municipality — every tenth resident first asks what can be
+//! issued, each asks for a certificate, one in fifty retries the same request (and must get the
+//! same bytes), and the kiosk reports the print, one in twenty-five failing. Writes some PDFs to a
+//! folder and reports outcomes and client-side IssueCertificate latency.
 //!
 //! The relay knows residents only by their card serials; it learns them by regenerating the same
 //! deterministic synthetic municipality that `kofu seed` wrote (same seed and count).
@@ -34,6 +36,14 @@ pub struct RelaySimOptions {
 #[derive(Debug, Default)]
 pub struct RelaySimReport {
     pub issued: usize,
+    /// ListAvailable calls answered.
+    pub listed: usize,
+    /// Retries that returned the same certificate, byte for byte.
+    pub retried_identical: usize,
+    pub printed: usize,
+    pub voided: usize,
+    /// Calls other than IssueCertificate that failed, or retries that differed.
+    pub flow_errors: usize,
     pub refused: BTreeMap<String, usize>,
     pub errors: BTreeMap<String, usize>,
     pub saved: Vec<PathBuf>,
@@ -100,6 +110,7 @@ pub async fn run(options: RelaySimOptions) -> anyhow::Result<RelaySimReport> {
         .map_or(0, |d| d.as_secs());
     let (tx, mut rx) = tokio::sync::mpsc::channel(options.concurrency * 2);
     let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let flow = std::sync::Arc::new(FlowCounts::default());
     for worker in 0..options.concurrency.max(1) {
         let mut client = IssuanceServiceClient::new(channel.clone());
         let serials = serials.clone();
@@ -108,6 +119,7 @@ pub async fn run(options: RelaySimOptions) -> anyhow::Result<RelaySimReport> {
         let code = code.clone();
         let total = options.requests;
         let fiscal_year = options.fiscal_year;
+        let flow = flow.clone();
         tokio::spawn(async move {
             loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -128,9 +140,50 @@ pub async fn run(options: RelaySimOptions) -> anyhow::Result<RelaySimReport> {
                         terminal_id: format!("T{worker:03}"),
                     }),
                 };
+                if i % 10 == 0 {
+                    let listed = client
+                        .list_available(pb::ListAvailableRequest {
+                            request_id: format!("{}-list", request.request_id),
+                            municipality_code: code.clone(),
+                            applicant: request.applicant.clone(),
+                        })
+                        .await;
+                    flow.count(if listed.is_ok() { &flow.listed } else { &flow.errors });
+                }
                 let sent = Instant::now();
-                let result = client.issue_certificate(request).await;
-                if tx.send((i, sent.elapsed(), result)).await.is_err() {
+                let result = client.issue_certificate(request.clone()).await;
+                let latency = sent.elapsed();
+                if let Ok(Some(pb::issue_certificate_response::Outcome::Issued(c))) =
+                    result.as_ref().map(|r| r.get_ref().outcome.clone())
+                {
+                    if i % 50 == 0 {
+                        let again = client.issue_certificate(request.clone()).await;
+                        let same = matches!(
+                            again.map(|r| r.into_inner().outcome),
+                            Ok(Some(pb::issue_certificate_response::Outcome::Issued(d))) if d.pdf == c.pdf
+                        );
+                        flow.count(if same { &flow.retried } else { &flow.errors });
+                    }
+                    let failed = i % 25 == 0;
+                    let reported = client
+                        .report_print_result(pb::ReportPrintResultRequest {
+                            request_id: format!("{}-print", request.request_id),
+                            municipality_code: code.clone(),
+                            certificate_number: c.certificate_number.clone(),
+                            result: if failed {
+                                pb::PrintResult::Failed
+                            } else {
+                                pb::PrintResult::Printed
+                            } as i32,
+                        })
+                        .await;
+                    flow.count(match (reported.is_ok(), failed) {
+                        (true, false) => &flow.printed,
+                        (true, true) => &flow.voided,
+                        (false, _) => &flow.errors,
+                    });
+                }
+                if tx.send((i, latency, result)).await.is_err() {
                     break;
                 }
             }
@@ -139,6 +192,14 @@ pub async fn run(options: RelaySimOptions) -> anyhow::Result<RelaySimReport> {
     drop(tx);
 
     let mut report = RelaySimReport::default();
+    let finish_flow = |report: &mut RelaySimReport| {
+        use std::sync::atomic::Ordering::Relaxed;
+        report.listed = flow.listed.load(Relaxed);
+        report.retried_identical = flow.retried.load(Relaxed);
+        report.printed = flow.printed.load(Relaxed);
+        report.voided = flow.voided.load(Relaxed);
+        report.flow_errors = flow.errors.load(Relaxed);
+    };
     while let Some((i, latency, result)) = rx.recv().await {
         report.latencies.push(latency);
         match result.map(|r| r.into_inner().outcome) {
@@ -167,5 +228,21 @@ pub async fn run(options: RelaySimOptions) -> anyhow::Result<RelaySimReport> {
             }
         }
     }
+    finish_flow(&mut report);
     Ok(report)
+}
+
+#[derive(Default)]
+struct FlowCounts {
+    listed: std::sync::atomic::AtomicUsize,
+    retried: std::sync::atomic::AtomicUsize,
+    printed: std::sync::atomic::AtomicUsize,
+    voided: std::sync::atomic::AtomicUsize,
+    errors: std::sync::atomic::AtomicUsize,
+}
+
+impl FlowCounts {
+    fn count(&self, counter: &std::sync::atomic::AtomicUsize) {
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
