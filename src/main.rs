@@ -418,7 +418,11 @@ async fn main() -> anyhow::Result<()> {
             );
             println!(
                 "flow: {} ListAvailable, {} retries with identical bytes, {} printed, {} voided (failed prints), {} flow errors",
-                report.listed, report.retried_identical, report.printed, report.voided, report.flow_errors
+                report.listed,
+                report.retried_identical,
+                report.printed,
+                report.voided,
+                report.flow_errors
             );
             println!(
                 "IssueCertificate latency: p50 {:.2} ms, p99 {:.2} ms (client side, concurrency {concurrency})",

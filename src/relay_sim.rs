@@ -148,7 +148,11 @@ pub async fn run(options: RelaySimOptions) -> anyhow::Result<RelaySimReport> {
                             applicant: request.applicant.clone(),
                         })
                         .await;
-                    flow.count(if listed.is_ok() { &flow.listed } else { &flow.errors });
+                    flow.count(if listed.is_ok() {
+                        &flow.listed
+                    } else {
+                        &flow.errors
+                    });
                 }
                 let sent = Instant::now();
                 let result = client.issue_certificate(request.clone()).await;

@@ -121,3 +121,110 @@ async fn a_tax_payment_certificate_is_refused_with_arrears_or_unreflected_paymen
     assert!(matches!(income, Outcome::Issued(_)), "{income:?}");
     app.stop().await.unwrap();
 }
+
+type Change =
+    Box<dyn Fn(&mut kofu::domain::resident::Resident, &mut kofu::domain::assessment::Assessment)>;
+
+#[tokio::test]
+async fn every_personal_refusal_reads_like_ask_at_the_counter() {
+    use kofu::domain::resident::{CardLink, Resident, ResidentStatus};
+    let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    // One person per reason, each with a card and 山田's assessment.
+    let cases: Vec<(&str, Change, pb::RefusalReason)> = vec![
+        (
+            "moved",
+            Box::new(move |r, _| {
+                r.status = ResidentStatus::MovedOut {
+                    filed_on: date(2025, 6, 20),
+                }
+            }),
+            pb::RefusalReason::MovedOut,
+        ),
+        (
+            "dead",
+            Box::new(move |r, _| {
+                r.status = ResidentStatus::Deceased {
+                    on: date(2025, 6, 1),
+                }
+            }),
+            pb::RefusalReason::Deceased,
+        ),
+        (
+            "dv",
+            Box::new(move |r, _| r.protection_measure = true),
+            pb::RefusalReason::SupportMeasure,
+        ),
+        (
+            "stop",
+            Box::new(move |r, _| r.issuance_stopped = true),
+            pb::RefusalReason::IssuanceStopped,
+        ),
+        (
+            "revise",
+            Box::new(move |_, a| a.under_revision = true),
+            pb::RefusalReason::UnderRevision,
+        ),
+    ];
+    let mut records = fixtures::records();
+    for (i, (_, change, _)) in cases.iter().enumerate() {
+        let addressee_no = format!("00000002{i:02}");
+        let mut resident = Resident {
+            addressee_no: addressee_no.clone(),
+            name: "規則　確認".into(),
+            name_kana: "キソク　カクニン".into(),
+            birth_date: date(1970, 1, 1),
+            address: "東京都新宿区西新宿二丁目8番1号".into(),
+            status: ResidentStatus::Resident,
+            moved_in_on: None,
+            protection_measure: false,
+            issuance_stopped: false,
+        };
+        let mut assessment = fixtures::yamada_2025();
+        assessment.addressee_no = addressee_no.clone();
+        change(&mut resident, &mut assessment);
+        records.push(SyncRecord::Resident(resident));
+        records.push(SyncRecord::CardLink(CardLink {
+            card_serial: format!("RULECARD0000{i:04}"),
+            addressee_no,
+            valid_from: date(2024, 1, 1),
+            valid_until: None,
+        }));
+        records.push(SyncRecord::Assessment(assessment));
+    }
+    let db = TestDb::migrated();
+    load_full(&db, records).await;
+    // This municipality does not offer 納税証明書 at kiosks.
+    let app = spawn_app_with(db, |s| {
+        s.municipalities[0]
+            .policy
+            .kinds_offered
+            .retain(|k| *k != kofu::domain::certificate::CertificateKind::TaxPayment)
+    })
+    .await;
+    let mut messages = std::collections::HashSet::new();
+    for (i, (name, _, expected)) in cases.iter().enumerate() {
+        let mut r = request(name, pb::CertificateKind::Income, 2025);
+        r.applicant = Some(pb::Applicant {
+            card_serial: format!("RULECARD0000{i:04}"),
+        });
+        match outcome(&app, r).await {
+            Outcome::Refusal(refusal) => {
+                assert_eq!(refusal.reason(), *expected, "{name}");
+                messages.insert(refusal.message);
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+    // A support measure, a stop flag, a death: the kiosk says the same thing for all of them.
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    match outcome(
+        &app,
+        request("no-kind", pb::CertificateKind::TaxPayment, 2025),
+    )
+    .await
+    {
+        Outcome::Refusal(r) => assert_eq!(r.reason(), pb::RefusalReason::KindNotOffered),
+        other => panic!("{other:?}"),
+    }
+    app.stop().await.unwrap();
+}
