@@ -117,8 +117,8 @@ impl App {
             settings.clone(),
             self.metrics.clone(),
         ));
-        let authorizer = Authorizer::new(settings.clients.clone());
         let audit = crate::audit::Audit::new(self.pool.clone());
+        let authorizer = Authorizer::new(settings.clients.clone(), Some(audit.clone()));
         let any_role: &'static [Role] = &[Role::Relay, Role::Sync, Role::Ops];
 
         let (health_reporter, health_service) = tonic_health::server::health_reporter();

@@ -33,6 +33,26 @@ async fn an_identity_without_a_role_is_permission_denied() {
         .unwrap_err();
     assert_eq!(status.code(), Code::PermissionDenied, "{status:?}");
     assert!(status.message().contains("someone-else"), "{status:?}");
+    // The refused call is a security event in the audit trail (written by a task of its own).
+    let db = app.db.client().await;
+    let mut recorded = None;
+    for _ in 0..50 {
+        recorded = db
+            .query_opt(
+                "SELECT client_identity, action, outcome FROM audit_entry WHERE outcome LIKE 'denied%'",
+                &[],
+            )
+            .await
+            .unwrap();
+        if recorded.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let row = recorded.expect("the denied call was recorded");
+    assert_eq!(row.get::<_, String>(0), "someone-else");
+    assert_eq!(row.get::<_, String>(1), "kofu.v1.IssuanceService");
+    assert_eq!(row.get::<_, String>(2), "denied:no_role");
     app.stop().await.unwrap();
 }
 
