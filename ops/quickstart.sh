@@ -57,6 +57,11 @@ echo "== playing the relay: $requests IssueCertificate calls"
 rm -rf out/pdf
 "$kofu" relay-sim --config "$config" --residents "$residents" --requests "$requests" --out out/pdf
 
+echo "== the operator's view: the audit trail and today's fees"
+"$kofu" audit verify --config "$config"
+today=$(TZ=Asia/Tokyo date +%F)
+"$kofu" report fees --config "$config" --from "$today" --to "$today"
+
 first=$(ls out/pdf/*.pdf | head -n 1)
 echo "== one certificate, as pdftotext reads it ($first)"
 pdftotext -layout "$first" - | sed -e '/^\s*$/d' | head -n 12
