@@ -278,6 +278,27 @@ impl Problems {
         parsed
     }
 
+    /// Lines keyed by a code (income, deduction, tax credit): every unknown code is reported by
+    /// its index; `None` when any was unknown.
+    fn coded_lines<W, K, T>(
+        &mut self,
+        field: &str,
+        wire: &[W],
+        code_of: impl Fn(&W) -> &str,
+        parse: impl Fn(&str) -> Option<K>,
+        build: impl Fn(K, &W) -> T,
+    ) -> Option<Vec<T>> {
+        let lines: Vec<Option<T>> = wire
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                self.code(&format!("{field}[{i}].kind"), code_of(w), &parse)
+                    .map(|kind| build(kind, w))
+            })
+            .collect();
+        lines.into_iter().collect()
+    }
+
     fn count(&mut self, field: &str, n: i32) -> u8 {
         u8::try_from(n).unwrap_or_else(|_| {
             self.0
@@ -366,39 +387,27 @@ pub fn record_from_wire(
                 &a.collection_method,
                 CollectionMethod::from_code,
             );
-            let income_lines: Vec<Option<IncomeLine>> = a
-                .income_lines
-                .iter()
-                .enumerate()
-                .map(|(i, l)| {
-                    p.code(
-                        &format!("income_lines[{i}].kind"),
-                        &l.kind,
-                        IncomeKind::from_code,
-                    )
-                    .map(|kind| IncomeLine {
-                        kind,
-                        revenue_yen: l.revenue_yen,
-                        income_yen: l.income_yen,
-                    })
-                })
-                .collect();
-            let deduction_lines: Vec<Option<DeductionLine>> = a
-                .deduction_lines
-                .iter()
-                .enumerate()
-                .map(|(i, l)| {
-                    p.code(
-                        &format!("deduction_lines[{i}].kind"),
-                        &l.kind,
-                        DeductionKind::from_code,
-                    )
-                    .map(|kind| DeductionLine {
-                        kind,
-                        amount_yen: l.amount_yen,
-                    })
-                })
-                .collect();
+            let income_lines = p.coded_lines(
+                "income_lines",
+                &a.income_lines,
+                |l| &l.kind,
+                IncomeKind::from_code,
+                |kind, l| IncomeLine {
+                    kind,
+                    revenue_yen: l.revenue_yen,
+                    income_yen: l.income_yen,
+                },
+            );
+            let deduction_lines = p.coded_lines(
+                "deduction_lines",
+                &a.deduction_lines,
+                |l| &l.kind,
+                DeductionKind::from_code,
+                |kind, l| DeductionLine {
+                    kind,
+                    amount_yen: l.amount_yen,
+                },
+            );
             let d = a.dependants.unwrap_or_default();
             let dependants = Dependants {
                 has_qualifying_spouse: d.has_qualifying_spouse,
@@ -417,22 +426,16 @@ pub fn record_from_wire(
                     d.disabled_special_cohabiting,
                 ),
             };
-            let tax_credits: Vec<Option<TaxCreditLine>> = a
-                .tax_credits
-                .iter()
-                .enumerate()
-                .map(|(i, l)| {
-                    p.code(
-                        &format!("tax_credits[{i}].kind"),
-                        &l.kind,
-                        TaxCreditKind::from_code,
-                    )
-                    .map(|kind| TaxCreditLine {
-                        kind,
-                        amount_yen: l.amount_yen,
-                    })
-                })
-                .collect();
+            let tax_credits = p.coded_lines(
+                "tax_credits",
+                &a.tax_credits,
+                |l| &l.kind,
+                TaxCreditKind::from_code,
+                |kind, l| TaxCreditLine {
+                    kind,
+                    amount_yen: l.amount_yen,
+                },
+            );
             let t = a.tax.unwrap_or_default();
             let record = collection_method.and_then(|collection_method| {
                 Some(SyncRecord::Assessment(Assessment {
@@ -443,8 +446,8 @@ pub fn record_from_wire(
                     declared: a.declared,
                     taxable: a.taxable,
                     collection_method,
-                    income_lines: income_lines.into_iter().collect::<Option<Vec<_>>>()?,
-                    deduction_lines: deduction_lines.into_iter().collect::<Option<Vec<_>>>()?,
+                    income_lines: income_lines?,
+                    deduction_lines: deduction_lines?,
                     total_income_yen: a.total_income_yen,
                     aggregate_income_yen: a.aggregate_income_yen,
                     dependants,
@@ -457,7 +460,7 @@ pub fn record_from_wire(
                         forest_env_tax_yen: t.forest_env_tax_yen,
                         total_yen: t.total_yen,
                     },
-                    tax_credits: tax_credits.into_iter().collect::<Option<Vec<_>>>()?,
+                    tax_credits: tax_credits?,
                     under_revision: a.under_revision,
                 }))
             });
@@ -642,4 +645,56 @@ pub fn record_to_wire(record: &SyncRecord) -> pb::SyncRecord {
         }),
     };
     pb::SyncRecord { record: Some(wire) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_unknown_code_in_a_record_is_reported() {
+        let wire = pb::SyncRecord {
+            record: Some(pb::sync_record::Record::Assessment(pb::Assessment {
+                addressee_no: "0000000001".into(),
+                fiscal_year: 2025,
+                collection_method: "withholding".into(),
+                income_lines: vec![pb::IncomeLine {
+                    kind: "lottery".into(),
+                    revenue_yen: 1,
+                    income_yen: 1,
+                }],
+                tax_credits: vec![
+                    pb::TaxCreditLine {
+                        kind: "adjustment".into(),
+                        amount_yen: 2_500,
+                    },
+                    pb::TaxCreditLine {
+                        kind: "bonus".into(),
+                        amount_yen: 1,
+                    },
+                ],
+                ..Default::default()
+            })),
+        };
+        let (record_type, parsed) = record_from_wire(wire);
+        assert_eq!(record_type, RecordType::Assessment);
+        let fields: Vec<String> = parsed.unwrap_err().into_iter().map(|p| p.field).collect();
+        assert_eq!(fields, vec!["income_lines[0].kind", "tax_credits[1].kind"]);
+    }
+
+    #[test]
+    fn records_survive_the_wire_both_ways() {
+        for record in [
+            SyncRecord::CardLinkDeletion {
+                card_serial: "0A1B".into(),
+            },
+            SyncRecord::PaymentDeletion {
+                addressee_no: "0000000001".into(),
+                fiscal_year: 2025,
+                tax_item: "inhabitant_tax".into(),
+            },
+        ] {
+            assert_eq!(record_from_wire(record_to_wire(&record)).1.unwrap(), record);
+        }
+    }
 }
