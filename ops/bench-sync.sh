@@ -26,6 +26,9 @@ if [ ! -f "$file" ]; then
   "$kofu" sync gen --config "$config" --residents "$residents" --out "$file"
 fi
 echo "batch file: $file ($(du -h "$file" | cut -f1), $(($(wc -l <"$file") - 1)) records)"
+# A freshly written file's gigabytes are still being flushed to disk; let that finish before the
+# timed run instead of competing with PostgreSQL's writes.
+sync
 
 "$kofu" serve --config "$config" 2>"$work/server.log" &
 server=$!
