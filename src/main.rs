@@ -35,18 +35,8 @@ enum Command {
     Seed {
         #[arg(long, env = "KOFU_CONFIG")]
         config: PathBuf,
-        /// Number of residents.
-        #[arg(long, default_value_t = 1000)]
-        residents: usize,
-        /// Generator seed; the relay simulator needs the same one.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Municipality code; defaults to the first configured.
-        #[arg(long)]
-        municipality: Option<String>,
-        /// Newest fiscal year to generate; defaults to the newest open today under the policy.
-        #[arg(long)]
-        latest_fiscal_year: Option<i32>,
+        #[command(flatten)]
+        population: Population,
     },
     /// Play the J-LIS relay: issue certificates over mTLS and write PDFs to a folder.
     RelaySim {
@@ -155,20 +145,53 @@ enum AuditCommand {
     },
 }
 
+/// Which synthetic population to generate (`seed` and `sync gen`).
+#[derive(clap::Args)]
+struct Population {
+    /// Number of residents.
+    #[arg(long, default_value_t = 1000)]
+    residents: usize,
+    /// Generator seed; the relay simulator needs the same one.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Municipality code; defaults to the first configured.
+    #[arg(long)]
+    municipality: Option<String>,
+    /// Newest fiscal year to generate; defaults to the newest open today under the policy.
+    #[arg(long)]
+    latest_fiscal_year: Option<i32>,
+}
+
+impl Population {
+    /// The configured municipality and the newest fiscal year to generate.
+    fn resolve<'s>(
+        &self,
+        settings: &'s Settings,
+    ) -> anyhow::Result<(&'s kofu::config::MunicipalitySettings, i32)> {
+        let m = pick_municipality(settings, self.municipality.as_deref())?;
+        let year = self
+            .latest_fiscal_year
+            .unwrap_or_else(|| open_year(settings, m));
+        Ok((m, year))
+    }
+
+    fn records(
+        &self,
+        m: &kofu::config::MunicipalitySettings,
+        year: i32,
+    ) -> impl Iterator<Item = kofu::domain::sync_record::SyncRecord> + use<> {
+        kofu::synthetic::records(self.seed, &m.into(), self.residents, year)
+    }
+}
+
 #[derive(Subcommand)]
 enum SyncCommand {
     /// Write a batch file (JSON Lines, docs/sync-format.md) of a synthetic municipality.
     Gen {
         #[arg(long, env = "KOFU_CONFIG")]
         config: PathBuf,
-        #[arg(long, default_value_t = 1000)]
-        residents: usize,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        #[arg(long)]
-        municipality: Option<String>,
-        #[arg(long)]
-        latest_fiscal_year: Option<i32>,
+        #[command(flatten)]
+        population: Population,
         /// Defaults to "synthetic-<time>".
         #[arg(long)]
         batch_id: Option<String>,
@@ -229,16 +252,10 @@ async fn main() -> anyhow::Result<()> {
                 println!("applied migrations {applied:?}");
             }
         }
-        Command::Seed {
-            config,
-            residents,
-            seed,
-            municipality,
-            latest_fiscal_year,
-        } => {
+        Command::Seed { config, population } => {
             let settings = Settings::load(Some(&config))?;
-            let m = pick_municipality(&settings, municipality.as_deref())?.clone();
-            let year = latest_fiscal_year.unwrap_or_else(|| open_year(&settings, &m));
+            let (m, year) = population.resolve(&settings)?;
+            let m = m.clone();
             let clock = kofu::clock::Clock::from_setting(settings.clock.fixed_now);
             let pool = kofu::db::pool(
                 settings.database.url.expose(),
@@ -264,7 +281,7 @@ async fn main() -> anyhow::Result<()> {
                         extracted_at: now,
                     },
                     "kofu seed",
-                    kofu::synthetic::records(seed, &(&m).into(), residents, year),
+                    population.records(&m, year),
                 )
                 .await?;
             anyhow::ensure!(
@@ -496,16 +513,12 @@ async fn sync_command(command: SyncCommand) -> anyhow::Result<()> {
     match command {
         SyncCommand::Gen {
             config,
-            residents,
-            seed,
-            municipality,
-            latest_fiscal_year,
+            population,
             batch_id,
             out,
         } => {
             let settings = Settings::load(Some(&config))?;
-            let m = pick_municipality(&settings, municipality.as_deref())?;
-            let year = latest_fiscal_year.unwrap_or_else(|| open_year(&settings, m));
+            let (m, year) = population.resolve(&settings)?;
             let now = extraction_time(
                 kofu::clock::Clock::from_setting(settings.clock.fixed_now).now(),
                 year,
@@ -520,11 +533,8 @@ async fn sync_command(command: SyncCommand) -> anyhow::Result<()> {
                 std::fs::create_dir_all(dir)?;
             }
             let started = std::time::Instant::now();
-            let count = kofu::sync_client::write_batch_file(
-                &out,
-                &header,
-                kofu::synthetic::records(seed, &m.into(), residents, year),
-            )?;
+            let count =
+                kofu::sync_client::write_batch_file(&out, &header, population.records(m, year))?;
             println!(
                 "wrote batch {} ({count} records, fiscal years {}..={year}) to {} in {:.1?}",
                 header.batch_id,
