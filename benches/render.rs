@@ -34,7 +34,7 @@ fn render(c: &mut Criterion) {
     let seal = kofu::pdf::Seal::Text(municipality.seal_text.clone());
     let issued_on = chrono::NaiveDate::from_ymd_opt(2025, 7, 1).expect("valid date");
     // Taxed, declared people with a 令和7年度 assessment: every kind can be issued to them.
-    let people: Vec<Person> = kofu::synthetic::people(7, &municipality.into(), 3000, 2025)
+    let people: Vec<Person> = kofu::tools::synthetic::people(7, &municipality.into(), 3000, 2025)
         .filter_map(|p| {
             let assessment = p
                 .assessments

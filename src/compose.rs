@@ -8,6 +8,7 @@ use crate::domain::certificate::CertificateKind;
 use crate::domain::era::{format_calendar_year, format_date, format_fiscal_year};
 use crate::domain::fiscal_year;
 use crate::domain::money::format_yen;
+use crate::domain::municipality::inhabitant_tax_names;
 use crate::domain::resident::Resident;
 use crate::pdf::{Document, Field, Row, Section};
 use chrono::NaiveDate;
@@ -22,7 +23,7 @@ pub struct CertificateInput<'a> {
     pub payments: &'a [Payment],
     pub certificate_number: &'a str,
     pub issued_on: NaiveDate,
-    /// The municipality's seal, loaded once ([`MunicipalitySettings::load_seal`]).
+    /// The municipality's seal, loaded once at start-up ([`crate::pdf::Seal::load`]).
     pub seal: &'a crate::pdf::Seal,
 }
 
@@ -33,7 +34,8 @@ const NOT_TAXED: &str = "非課税";
 /// The page for `input.kind`.
 pub fn compose(input: &CertificateInput<'_>) -> Document {
     let a = input.assessment;
-    let (municipal, prefectural) = input.municipality.tax_names();
+    let (municipal, prefectural) =
+        inhabitant_tax_names(input.municipality.kind, &input.municipality.prefecture);
     let taxes = format!("{municipal}・{prefectural}");
     let fy = fiscal_year_label(input);
     let income_year = format!("（{}中の所得に基づく）", income_year_label(input));
@@ -240,7 +242,8 @@ fn summary_section(a: &Assessment) -> Section {
 fn tax_section(input: &CertificateInput<'_>) -> Section {
     let a = input.assessment;
     let t = &a.tax;
-    let (municipal, prefectural) = input.municipality.tax_names();
+    let (municipal, prefectural) =
+        inhabitant_tax_names(input.municipality.kind, &input.municipality.prefecture);
     // 森林環境税 exists from 令和6年度 (FY2024).
     let forest = a.fiscal_year >= 2024;
     let amount = |yen: i64| {

@@ -12,6 +12,7 @@
 //! - `municipalities`: each served municipality: `code`, names, mayor, seal text, `policy`.
 
 use crate::domain::lg_code::LgCode;
+use crate::domain::municipality::MunicipalityKind;
 use crate::domain::policy::Policy;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -96,16 +97,6 @@ pub struct ClockSettings {
     pub fixed_now: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
-/// Which tax names a municipality prints: a Tokyo special ward 特別区民税・都民税, a city 市民税, …
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MunicipalityKind {
-    SpecialWard,
-    City,
-    Town,
-    Village,
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MunicipalitySettings {
@@ -127,35 +118,6 @@ pub struct MunicipalitySettings {
     pub seal_image: Option<PathBuf>,
     #[serde(default)]
     pub policy: Policy,
-}
-
-impl MunicipalitySettings {
-    /// The seal to stamp: the configured image, read and decoded once, or the drawn text seal.
-    pub fn load_seal(&self) -> Result<crate::pdf::Seal, crate::pdf::SealError> {
-        Ok(match &self.seal_image {
-            Some(path) => {
-                crate::pdf::Seal::Image(std::sync::Arc::new(crate::pdf::SealImage::load(path)?))
-            }
-            None => crate::pdf::Seal::Text(self.seal_text.clone()),
-        })
-    }
-
-    /// The inhabitant-tax names the certificate prints, municipal then prefectural.
-    pub fn tax_names(&self) -> (String, String) {
-        let prefectural = match self.prefecture.chars().last() {
-            Some('都') => "都民税",
-            Some('道') => "道民税",
-            Some('府') => "府民税",
-            _ => "県民税",
-        };
-        let municipal = match self.kind {
-            MunicipalityKind::SpecialWard => "特別区民税",
-            MunicipalityKind::City => "市民税",
-            MunicipalityKind::Town => "町民税",
-            MunicipalityKind::Village => "村民税",
-        };
-        (municipal.to_owned(), prefectural.to_owned())
-    }
 }
 
 /// A value kept out of logs and `Debug` output.
@@ -309,32 +271,6 @@ impl Default for Defaults {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tax_names_follow_the_municipality_kind() {
-        let mut m: MunicipalitySettings = toml_municipality("東京都", "special_ward");
-        assert_eq!(m.tax_names(), ("特別区民税".into(), "都民税".into()));
-        m = toml_municipality("神奈川県", "city");
-        assert_eq!(m.tax_names(), ("市民税".into(), "県民税".into()));
-        m = toml_municipality("大阪府", "city");
-        assert_eq!(m.tax_names(), ("市民税".into(), "府民税".into()));
-        m = toml_municipality("北海道", "town");
-        assert_eq!(m.tax_names(), ("町民税".into(), "道民税".into()));
-    }
-
-    fn toml_municipality(prefecture: &str, kind: &str) -> MunicipalitySettings {
-        let text = format!(
-            r#"code = "131041"
-prefecture = "{prefecture}"
-name = "x"
-kind = "{kind}"
-mayor_title = "x"
-mayor_name = "x"
-seal_text = "x"
-"#
-        );
-        Figment::from(Toml::string(&text)).extract().unwrap()
-    }
 
     #[test]
     fn secrets_stay_out_of_debug_output() {

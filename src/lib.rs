@@ -3,41 +3,33 @@
 //! The J-LIS relay asks over gRPC with mutual TLS; kofu resolves the card to a resident, applies
 //! the municipality's rules, renders the certificate to PDF and records its SHA-256.
 //!
+//! The server core:
 //! - [`domain`]: pure rules, identifiers, dates and tax data (no I/O).
 //! - [`compose`]: a person's data → the text of a certificate page; [`pdf`]: that text → PDF bytes.
-//! - [`db`]: PostgreSQL pool, migrations and queries; [`issuance`]: the issuing service.
-//! - [`grpc`]: wire types, roles, handlers and the error → status mapping.
-//! - [`startup`]: building and running the server; [`config`], [`tls`], [`metrics`], [`clock`].
-//! - [`synthetic`]: a deterministic synthetic municipality; [`relay_sim`]: a simulated relay;
-//!   [`dev_certs`]: local certificates.
+//! - [`db`]: PostgreSQL pool, migrations and queries, one file per aggregate.
+//! - [`service`]: the issuing, sync and audit services that combine the above.
+//! - [`grpc`]: wire types, roles, per-call bookkeeping, handlers and the error → status mapping.
+//! - [`startup`]: building and running the server; [`config`], [`tls`], [`metrics`], [`clock`],
+//!   [`telemetry`].
+//!
+//! Around it:
+//! - [`cli`]: the work of each `kofu` command (the binary only parses and dispatches).
+//! - [`tools`]: the simulated relay, the tax system's sync client, the synthetic municipality,
+//!   development certificates.
 
 #![forbid(unsafe_code)]
 
-pub mod audit;
+pub mod cli;
 pub mod clock;
 pub mod compose;
 pub mod config;
 pub mod db;
-pub mod dev_certs;
 pub mod domain;
 pub mod grpc;
-pub mod issuance;
 pub mod metrics;
 pub mod pdf;
-pub mod relay_sim;
+pub mod service;
 pub mod startup;
-pub mod sync;
-pub mod sync_client;
-pub mod synthetic;
 pub mod telemetry;
 pub mod tls;
-
-impl From<&config::MunicipalitySettings> for synthetic::Municipality {
-    fn from(m: &config::MunicipalitySettings) -> Self {
-        synthetic::Municipality {
-            lg_code: m.code,
-            prefecture_name: m.prefecture.clone(),
-            city_name: m.name.clone(),
-        }
-    }
-}
+pub mod tools;

@@ -1,13 +1,21 @@
 //! Prometheus metrics. One `Metrics` struct owns the registry; every name starts with `kofu_`, and
-//! labels carry only bounded, non-personal values (kinds, outcomes, reason codes, municipality codes).
+//! labels carry only bounded, non-personal values (RPC names, status codes, kinds, outcomes,
+//! reason codes, municipality codes). The calls' metrics are recorded where a call ends, in
+//! `grpc/`; the pool gauges are refreshed on scrape.
 
+use crate::domain::sync_record::{RecordType, SyncMode};
+use chrono::{DateTime, Utc};
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
 };
+use std::time::Duration;
 
+/// The registry and every metric kofu exports; cheap to clone (the metrics are shared).
 #[derive(Clone)]
 pub struct Metrics {
     registry: Registry,
+    /// Time to answer each RPC, by method and gRPC status code.
+    pub rpc_seconds: HistogramVec,
     /// Time to answer IssueCertificate, by certificate kind and outcome (issued, refused, invalid, error).
     pub issuance_seconds: HistogramVec,
     /// Refusals by reason code.
@@ -31,8 +39,21 @@ pub struct Metrics {
 }
 
 impl Metrics {
+    /// A fresh registry with every metric registered.
     pub fn new() -> Self {
         let registry = Registry::new_custom(Some("kofu".into()), None).expect("valid prefix");
+        let rpc_seconds = HistogramVec::new(
+            HistogramOpts::new(
+                "rpc_seconds",
+                "Time to answer each RPC, by method and gRPC status code.",
+            )
+            .buckets(vec![
+                0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 10.0, 60.0,
+                600.0,
+            ]),
+            &["method", "code"],
+        )
+        .expect("valid metric");
         let issuance_seconds = HistogramVec::new(
             HistogramOpts::new(
                 "issuance_seconds",
@@ -86,6 +107,7 @@ impl Metrics {
         )
         .expect("valid metric");
         let metrics = Self {
+            rpc_seconds,
             sync_batches_total,
             sync_records_total,
             sync_batch_seconds,
@@ -111,7 +133,8 @@ impl Metrics {
             registry,
         };
         for collector in [
-            Box::new(metrics.issuance_seconds.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(metrics.rpc_seconds.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(metrics.issuance_seconds.clone()),
             Box::new(metrics.refusals_total.clone()),
             Box::new(metrics.db_pool_size.clone()),
             Box::new(metrics.db_pool_available.clone()),
@@ -128,6 +151,63 @@ impl Metrics {
                 .expect("each metric registers once");
         }
         metrics
+    }
+
+    /// One answered RPC.
+    pub fn observe_rpc(&self, method: &str, code: tonic::Code, elapsed: Duration) {
+        self.rpc_seconds
+            .with_label_values(&[method, &format!("{code:?}")])
+            .observe(elapsed.as_secs_f64());
+    }
+
+    /// One IssueCertificate call, by the kind asked for and its outcome.
+    pub fn observe_issuance(&self, kind: &str, outcome: &str, elapsed: Duration) {
+        self.issuance_seconds
+            .with_label_values(&[kind, outcome])
+            .observe(elapsed.as_secs_f64());
+    }
+
+    /// One refusal, by its reason code.
+    pub fn count_refusal(&self, reason: &str) {
+        self.refusals_total.with_label_values(&[reason]).inc();
+    }
+
+    /// One finished sync batch: its state and duration; its records by type (`counts` in
+    /// [`RecordType::ALL`] order); and, when applied, the time of `applied_at` as the
+    /// municipality's last applied batch.
+    pub fn observe_sync_batch(
+        &self,
+        lg_code: &str,
+        mode: SyncMode,
+        state: &str,
+        counts: &[i64],
+        applied_at: Option<DateTime<Utc>>,
+        elapsed: Duration,
+    ) {
+        self.sync_batches_total
+            .with_label_values(&[lg_code, state])
+            .inc();
+        self.sync_batch_seconds
+            .with_label_values(&[mode.code(), state])
+            .observe(elapsed.as_secs_f64());
+        for (record_type, &n) in RecordType::ALL.iter().zip(counts) {
+            if n > 0 {
+                self.sync_records_total
+                    .with_label_values(&[lg_code, record_type.name()])
+                    .inc_by(n as u64);
+            }
+        }
+        if let Some(at) = applied_at {
+            self.set_sync_applied(lg_code, at);
+        }
+    }
+
+    /// The municipality's last applied batch, also restored from the database at start-up so a
+    /// restart never looks like a late sync.
+    pub fn set_sync_applied(&self, lg_code: &str, at: DateTime<Utc>) {
+        self.sync_last_applied_timestamp_seconds
+            .with_label_values(&[lg_code])
+            .set(at.timestamp() as f64);
     }
 
     /// Refreshes the pool gauges and renders the text exposition format.

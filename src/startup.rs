@@ -1,48 +1,61 @@
-//! Building and running the server: check the database schema, load fonts once, bind the gRPC and
-//! metrics listeners, then serve until a shutdown future completes, draining in-flight calls.
+//! Building and running the server. `App::build` does everything that can fail — checks the
+//! database schema, loads fonts and seals once, reads the TLS files, binds the gRPC and metrics
+//! listeners, builds the services — so that `App::run_until` only serves, until a shutdown future
+//! completes, then drains in-flight calls.
 
 use crate::clock::Clock;
 use crate::config::{Role, Settings};
 use crate::db;
 use crate::grpc::auth::Authorizer;
+use crate::grpc::call::Books;
 use crate::grpc::issuance::IssuanceApi;
-use crate::grpc::issuance::VerificationApi;
 use crate::grpc::pb;
 use crate::grpc::pb::certificate_verification_service_server::CertificateVerificationServiceServer;
 use crate::grpc::pb::issuance_service_server::IssuanceServiceServer;
 use crate::grpc::pb::tax_sync_service_server::TaxSyncServiceServer;
 use crate::grpc::sync::TaxSyncApi;
-use crate::issuance::IssuanceService;
+use crate::grpc::verification::VerificationApi;
 use crate::metrics::Metrics;
-use crate::pdf::{FontPaths, Renderer};
-use crate::sync::SyncService;
+use crate::pdf::{FontPaths, Renderer, Seal, SealError};
+use crate::service::audit::Audit;
+use crate::service::issuance::IssuanceService;
+use crate::service::sync::SyncService;
 use anyhow::Context;
 use deadpool_postgres::Pool;
+use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tonic::service::interceptor::InterceptedService;
-use tonic::transport::Server;
+use tonic::transport::{Server, ServerTlsConfig};
 
-/// A server ready to run: listeners bound, database checked, fonts loaded.
+/// A server ready to run: listeners bound, database checked, fonts and seals loaded, TLS
+/// configured, services built.
 pub struct App {
-    settings: Arc<Settings>,
     pool: Pool,
-    renderer: Arc<Renderer>,
     metrics: Metrics,
     grpc_listener: TcpListener,
     metrics_listener: TcpListener,
+    tls: ServerTlsConfig,
+    issuance: Arc<IssuanceService>,
+    sync: Arc<SyncService>,
+    books: Books,
+    authorizer: Authorizer,
+    shutdown_grace: Duration,
 }
 
 impl App {
+    /// Builds everything the server needs, failing early (bad database, fonts, seal images,
+    /// certificates, busy ports) rather than on the first request.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let pool = db::pool(
             settings.database.url.expose(),
             settings.database.pool_size,
             Duration::from_millis(settings.database.wait_timeout_ms),
         )?;
+        let metrics = Metrics::new();
         {
             let client = pool
                 .get()
@@ -50,42 +63,64 @@ impl App {
                 .map_err(db::DbError::from)
                 .context("connecting to the database")?;
             db::migrate::ensure_current(&client).await?;
-        }
-        let metrics = Metrics::new();
-        // The "last applied" gauge survives restarts, so a restart never looks like a late sync.
-        for (lg_code, at) in
-            db::sync::last_applied(&pool.get().await.map_err(db::DbError::from)?).await?
-        {
-            metrics
-                .sync_last_applied_timestamp_seconds
-                .with_label_values(&[&lg_code])
-                .set(at.timestamp() as f64);
+            for (lg_code, at) in db::sync::last_applied(&client).await? {
+                metrics.set_sync_applied(&lg_code, at);
+            }
         }
         let renderer = Renderer::new(&FontPaths {
             primary: settings.fonts.primary.clone(),
             fallback: settings.fonts.fallback.clone(),
         })
         .context("loading fonts")?;
+        let seals = settings
+            .municipalities
+            .iter()
+            .map(|m| Ok((m.code, Seal::load(m.seal_image.as_deref(), &m.seal_text)?)))
+            .collect::<Result<HashMap<_, _>, SealError>>()?;
+        let tls = crate::tls::server_config(
+            &settings.tls.cert,
+            &settings.tls.key,
+            &settings.tls.client_ca,
+        )?;
+        let clock = Clock::from_setting(settings.clock.fixed_now);
+        if let Clock::Fixed(at) = clock {
+            tracing::warn!(clock.fixed_now = %at, "the clock is fixed by configuration");
+        }
         let grpc_listener = TcpListener::bind(settings.server.grpc_addr)
             .await
             .with_context(|| format!("binding gRPC to {}", settings.server.grpc_addr))?;
         let metrics_listener = TcpListener::bind(settings.server.metrics_addr)
             .await
             .with_context(|| format!("binding metrics to {}", settings.server.metrics_addr))?;
+
+        let settings = Arc::new(settings);
+        let books = Books::new(Audit::new(pool.clone()), metrics.clone(), clock);
         Ok(Self {
-            settings: Arc::new(settings),
+            issuance: Arc::new(IssuanceService::new(
+                pool.clone(),
+                Arc::new(renderer),
+                settings.clone(),
+                clock,
+                seals,
+            )),
+            sync: Arc::new(SyncService::new(pool.clone(), settings.clone(), clock)),
+            authorizer: Authorizer::new(settings.clients.clone(), Some(books.clone())),
+            books,
+            shutdown_grace: Duration::from_secs(settings.server.shutdown_grace_seconds),
             pool,
-            renderer: Arc::new(renderer),
             metrics,
             grpc_listener,
             metrics_listener,
+            tls,
         })
     }
 
+    /// The bound gRPC address (port 0 in tests becomes a real port here).
     pub fn grpc_addr(&self) -> SocketAddr {
         self.grpc_listener.local_addr().expect("bound listener")
     }
 
+    /// The bound metrics address.
     pub fn metrics_addr(&self) -> SocketAddr {
         self.metrics_listener.local_addr().expect("bound listener")
     }
@@ -96,29 +131,7 @@ impl App {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let settings = self.settings.clone();
-        let tls = crate::tls::server_config(
-            &settings.tls.cert,
-            &settings.tls.key,
-            &settings.tls.client_ca,
-        )?;
-        let clock = Clock::from_setting(settings.clock.fixed_now);
-        if let Clock::Fixed(at) = clock {
-            tracing::warn!(clock.fixed_now = %at, "the clock is fixed by configuration");
-        }
-        let service = Arc::new(IssuanceService::new(
-            self.pool.clone(),
-            self.renderer.clone(),
-            settings.clone(),
-            clock,
-        )?);
-        let sync_service = Arc::new(SyncService::new(
-            self.pool.clone(),
-            settings.clone(),
-            self.metrics.clone(),
-        ));
-        let audit = crate::audit::Audit::new(self.pool.clone());
-        let authorizer = Authorizer::new(settings.clients.clone(), Some(audit.clone()));
+        let authorizer = &self.authorizer;
         let any_role: &'static [Role] = &[Role::Relay, Role::Sync, Role::Ops];
 
         let (health_reporter, health_service) = tonic_health::server::health_reporter();
@@ -167,7 +180,7 @@ impl App {
             .with_nodelay(Some(true))
             .with_keepalive(Some(Duration::from_secs(60)));
         let grpc = Server::builder()
-            .tls_config(tls)?
+            .tls_config(self.tls)?
             .add_service(InterceptedService::new(
                 health_service,
                 authorizer.require("grpc.health.v1.Health", any_role),
@@ -178,21 +191,20 @@ impl App {
             ))
             .add_service(InterceptedService::new(
                 IssuanceServiceServer::new(IssuanceApi::new(
-                    service.clone(),
-                    self.metrics.clone(),
-                    audit.clone(),
+                    self.issuance.clone(),
+                    self.books.clone(),
                 )),
                 authorizer.require("kofu.v1.IssuanceService", &[Role::Relay]),
             ))
             .add_service(InterceptedService::new(
                 CertificateVerificationServiceServer::new(VerificationApi::new(
-                    service,
-                    audit.clone(),
+                    self.issuance,
+                    self.books.clone(),
                 )),
                 authorizer.require("kofu.v1.CertificateVerificationService", &[Role::Ops]),
             ))
             .add_service(InterceptedService::new(
-                TaxSyncServiceServer::new(TaxSyncApi::new(sync_service, audit))
+                TaxSyncServiceServer::new(TaxSyncApi::new(self.sync, self.books))
                     .max_decoding_message_size(16 * 1024 * 1024),
                 authorizer.require("kofu.v1.TaxSyncService", &[Role::Sync]),
             ))
@@ -207,7 +219,7 @@ impl App {
                     tracing::info!("shutting down: draining in-flight calls");
                 }
             });
-        let grace = Duration::from_secs(settings.server.shutdown_grace_seconds);
+        let grace = self.shutdown_grace;
         tokio::select! {
             result = grpc => result.context("gRPC server")?,
             () = async {

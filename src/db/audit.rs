@@ -171,6 +171,7 @@ pub async fn verify(client: &tokio_postgres::Client) -> Result<ChainCheck, DbErr
 pub async fn purge(
     client: &mut deadpool_postgres::Object,
     before: DateTime<Utc>,
+    now: DateTime<Utc>,
     operator: &str,
 ) -> Result<i64, DbError> {
     let tx = client.transaction().await?;
@@ -192,15 +193,15 @@ pub async fn purge(
         .await? as i64;
     tx.execute(
         "INSERT INTO audit_purge (purged_at, before, through_seq, entries, anchor_hash)
-         VALUES (now(), $1, $2, $3, $4)",
-        &[&before, &through_seq, &deleted, &anchor],
+         VALUES ($5, $1, $2, $3, $4)",
+        &[&before, &through_seq, &deleted, &anchor, &now],
     )
     .await?;
     tx.commit().await?;
     append(
         client,
         &AuditEntry {
-            at: Utc::now(),
+            at: now,
             client_identity: operator.to_owned(),
             action: "AuditPurge".into(),
             lg_code: String::new(),

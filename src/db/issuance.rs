@@ -2,8 +2,22 @@
 //! SHA-256 — never the PDF.
 
 use super::DbError;
+use crate::domain::certificate::{CertificateKind, CertificateState};
 use crate::domain::lg_code::LgCode;
 use chrono::{DateTime, FixedOffset};
+use tokio_postgres::Row;
+
+fn kind(row: &Row) -> Result<CertificateKind, DbError> {
+    let code: String = row.try_get("kind")?;
+    CertificateKind::from_code(&code)
+        .ok_or_else(|| DbError::Corrupt(format!("unknown certificate kind {code:?}")))
+}
+
+fn state(row: &Row) -> Result<CertificateState, DbError> {
+    let code: String = row.try_get("state")?;
+    CertificateState::from_code(&code)
+        .ok_or_else(|| DbError::Corrupt(format!("unknown certificate state {code:?}")))
+}
 
 /// One issued certificate as recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,7 +27,7 @@ pub struct IssuanceRecord {
     pub request_id: String,
     pub request_fingerprint: String,
     pub addressee_no: String,
-    pub kind: String,
+    pub kind: CertificateKind,
     pub fiscal_year: i32,
     pub copies: i32,
     pub fee_yen: i32,
@@ -48,7 +62,7 @@ pub async fn find_by_request(
         request_id: request_id.to_owned(),
         request_fingerprint: row.try_get("request_fingerprint")?,
         addressee_no: row.try_get("addressee_no")?,
-        kind: row.try_get("kind")?,
+        kind: kind(&row)?,
         fiscal_year: row.try_get("fiscal_year")?,
         copies: row.try_get("copies")?,
         fee_yen: row.try_get("fee_yen")?,
@@ -84,9 +98,9 @@ pub async fn next_number(
 /// A certificate as the verification and print reports see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertificateStatus {
-    pub state: String,
+    pub state: CertificateState,
     pub pdf_sha256: String,
-    pub kind: String,
+    pub kind: CertificateKind,
     pub fiscal_year: i32,
     pub issued_at: DateTime<FixedOffset>,
 }
@@ -108,9 +122,9 @@ pub async fn find_by_number(
     let Some(row) = row else { return Ok(None) };
     let issued_at: DateTime<chrono::Utc> = row.try_get("issued_at")?;
     Ok(Some(CertificateStatus {
-        state: row.try_get("state")?,
+        state: state(&row)?,
         pdf_sha256: row.try_get("pdf_sha256")?,
-        kind: row.try_get("kind")?,
+        kind: kind(&row)?,
         fiscal_year: row.try_get("fiscal_year")?,
         issued_at: issued_at.with_timezone(&crate::clock::japan()),
     }))
@@ -121,8 +135,8 @@ pub async fn change_state(
     client: &impl deadpool_postgres::GenericClient,
     lg_code: LgCode,
     certificate_number: &str,
-    from: &str,
-    to: &str,
+    from: CertificateState,
+    to: CertificateState,
 ) -> Result<bool, DbError> {
     let statement = client
         .prepare_cached(
@@ -132,7 +146,12 @@ pub async fn change_state(
     Ok(client
         .execute(
             &statement,
-            &[&lg_code.to_string(), &certificate_number, &from, &to],
+            &[
+                &lg_code.to_string(),
+                &certificate_number,
+                &from.code(),
+                &to.code(),
+            ],
         )
         .await?
         == 1)
@@ -167,7 +186,7 @@ pub async fn insert(
                 &record.request_id,
                 &record.request_fingerprint,
                 &record.addressee_no,
-                &record.kind,
+                &record.kind.code(),
                 &record.fiscal_year,
                 &record.copies,
                 &record.fee_yen,

@@ -7,6 +7,9 @@ pub mod migrate;
 pub mod residents;
 pub mod sync;
 
+#[cfg(test)]
+mod stored_shapes;
+
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use std::time::Duration;
 

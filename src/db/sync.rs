@@ -11,25 +11,10 @@ use super::DbError;
 use super::residents::collection_method_code;
 use crate::domain::lg_code::LgCode;
 use crate::domain::resident::ResidentStatus;
-use crate::domain::sync_record::{RecordType, SyncRecord};
+use crate::domain::sync_record::{RecordType, SyncMode, SyncRecord};
 use std::pin::Pin;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{Json, ToSql, Type};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Full,
-    Delta,
-}
-
-impl Mode {
-    pub fn code(self) -> &'static str {
-        match self {
-            Mode::Full => "full",
-            Mode::Delta => "delta",
-        }
-    }
-}
 
 /// The most errors a report lists; the total is always counted.
 pub const MAX_LISTED_ERRORS: i64 = 10_000;
@@ -180,7 +165,7 @@ pub struct BatchLoad {
     /// connection with an open transaction to the pool.
     client: deadpool_postgres::ClientWrapper,
     lg_code: LgCode,
-    mode: Mode,
+    mode: SyncMode,
     /// Distinguishes this load's FULL tables, e.g. "131041_t123456".
     suffix: String,
     copy: Option<(RecordType, Pin<Box<BinaryCopyInWriter>>)>,
@@ -195,7 +180,7 @@ impl BatchLoad {
     pub async fn begin(
         client: deadpool_postgres::ClientWrapper,
         lg_code: LgCode,
-        mode: Mode,
+        mode: SyncMode,
     ) -> Result<Self, DbError> {
         client
             .batch_execute("BEGIN ISOLATION LEVEL READ COMMITTED")
@@ -214,12 +199,12 @@ impl BatchLoad {
             let t = spec.table;
             match mode {
                 // The municipality check lets ATTACH skip its validation scan under the lock.
-                Mode::Full => sql.push_str(&format!(
+                SyncMode::Full => sql.push_str(&format!(
                     "CREATE TABLE {t}_{suffix} (LIKE {t} INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
                          seq bigint NOT NULL,
                          CONSTRAINT {t}_{suffix}_lg CHECK (lg_code = '{lg}'));"
                 )),
-                Mode::Delta => {
+                SyncMode::Delta => {
                     sql.push_str(&format!(
                         "CREATE TEMP TABLE stage_{t} (LIKE {t} INCLUDING DEFAULTS, seq bigint NOT NULL) ON COMMIT DROP;"
                     ));
@@ -244,9 +229,9 @@ impl BatchLoad {
     fn load_table(&self, record_type: RecordType) -> String {
         let (spec, deletion) = spec(record_type);
         match (self.mode, deletion) {
-            (Mode::Full, _) => format!("{}_{}", spec.table, self.suffix),
-            (Mode::Delta, false) => format!("stage_{}", spec.table),
-            (Mode::Delta, true) => format!("stage_{}_deletion", spec.table),
+            (SyncMode::Full, _) => format!("{}_{}", spec.table, self.suffix),
+            (SyncMode::Delta, false) => format!("stage_{}", spec.table),
+            (SyncMode::Delta, true) => format!("stage_{}_deletion", spec.table),
         }
     }
 
@@ -413,7 +398,7 @@ impl BatchLoad {
                 )
             })
             .collect();
-        if self.mode == Mode::Delta {
+        if self.mode == SyncMode::Delta {
             tables.extend(DATA_SPECS.iter().map(|s| {
                 let t = deletion_type(s.table);
                 (self.load_table(t), s.key, t)
@@ -422,7 +407,7 @@ impl BatchLoad {
         for (table, key, record_type) in &tables {
             // FULL: building the primary key is the duplicate check (and is needed anyway);
             // only when it fails are the duplicates listed.
-            if self.mode == Mode::Full && self.try_primary_key(table, key).await? {
+            if self.mode == SyncMode::Full && self.try_primary_key(table, key).await? {
                 continue;
             }
             let rows = self
@@ -455,16 +440,16 @@ impl BatchLoad {
         ] {
             let table = self.load_table(record_type);
             let kept = match self.mode {
-                Mode::Full => String::new(),
-                Mode::Delta => "AND NOT EXISTS (SELECT 1 FROM resident r WHERE r.lg_code = $1
+                SyncMode::Full => String::new(),
+                SyncMode::Delta => "AND NOT EXISTS (SELECT 1 FROM resident r WHERE r.lg_code = $1
                          AND r.addressee_no = t.addressee_no
                          AND NOT EXISTS (SELECT 1 FROM stage_resident_deletion d
                                          WHERE d.addressee_no = r.addressee_no))"
                     .to_owned(),
             };
             let params: Vec<&(dyn ToSql + Sync)> = match self.mode {
-                Mode::Full => vec![],
-                Mode::Delta => vec![&lg],
+                SyncMode::Full => vec![],
+                SyncMode::Delta => vec![&lg],
             };
             let rows = self
                 .client
@@ -483,8 +468,8 @@ impl BatchLoad {
                 record_type,
                 field: "addressee_no".into(),
                 problem: match self.mode {
-                    Mode::Full => "names no valid resident in this batch".into(),
-                    Mode::Delta => {
+                    SyncMode::Full => "names no valid resident in this batch".into(),
+                    SyncMode::Delta => {
                         "names no resident kept by kofu or sent valid in this batch".into()
                     }
                 },
@@ -529,8 +514,8 @@ impl BatchLoad {
         self.finish_copy().await?;
         let lg = self.lg_code.to_string();
         let purged = match self.mode {
-            Mode::Full => self.publish_full(&lg).await?,
-            Mode::Delta => self.publish_delta(&lg).await?,
+            SyncMode::Full => self.publish_full(&lg).await?,
+            SyncMode::Delta => self.publish_delta(&lg).await?,
         };
         let batch = record_batch(&purged);
         if !purged.is_empty() {
@@ -744,7 +729,7 @@ async fn partition_of(
 pub struct BatchRow {
     pub batch_id: String,
     pub lg_code: LgCode,
-    pub mode: Mode,
+    pub mode: SyncMode,
     pub extracted_at: chrono::DateTime<chrono::Utc>,
     pub content_sha256: String,
     pub applied: bool,

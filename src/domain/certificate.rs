@@ -72,6 +72,12 @@ pub enum RequestError {
     OperatorCode,
     #[error("kiosk.terminal_id must be 1 to 32 characters of 0-9 A-Z a-z _ -")]
     TerminalId,
+    #[error("certificate_number must be the number IssueCertificate returned, e.g. R7-0000123")]
+    CertificateNumber,
+    #[error("result must be PRINTED or FAILED")]
+    PrintResult,
+    #[error("pdf_sha256 must be the 64 hex digits of the PDF's SHA-256")]
+    PdfSha256,
 }
 
 fn is_token(text: &str, max_len: usize, allow_underscore: bool) -> bool {
@@ -243,6 +249,76 @@ impl IssueRequest {
     }
 }
 
+/// ListAvailable: which municipality, whose card.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AvailabilityRequest {
+    pub lg_code: LgCode,
+    pub card_serial: CardSerial,
+}
+
+impl AvailabilityRequest {
+    pub fn parse(municipality_code: &str, card_serial: &str) -> Result<Self, RequestError> {
+        Ok(Self {
+            lg_code: LgCode::parse(municipality_code)?,
+            card_serial: CardSerial::parse(card_serial)?,
+        })
+    }
+}
+
+/// ReportPrintResult: the kiosk's outcome for a certificate this municipality issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrintReport {
+    pub lg_code: LgCode,
+    pub certificate_number: String,
+    pub result: PrintResult,
+}
+
+impl PrintReport {
+    /// `result` is `None` when the wire value is neither PRINTED nor FAILED.
+    pub fn parse(
+        municipality_code: &str,
+        certificate_number: &str,
+        result: Option<PrintResult>,
+    ) -> Result<Self, RequestError> {
+        let lg_code = LgCode::parse(municipality_code)?;
+        if certificate_number.is_empty() || certificate_number.len() > 32 {
+            return Err(RequestError::CertificateNumber);
+        }
+        Ok(Self {
+            lg_code,
+            certificate_number: certificate_number.to_owned(),
+            result: result.ok_or(RequestError::PrintResult)?,
+        })
+    }
+}
+
+/// VerifyCertificate: a number and the SHA-256 of the PDF a resident brought to the counter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerificationRequest {
+    pub lg_code: LgCode,
+    /// Any text: a number never issued here is simply unknown.
+    pub certificate_number: String,
+    pub pdf_sha256: String,
+}
+
+impl VerificationRequest {
+    pub fn parse(
+        municipality_code: &str,
+        certificate_number: &str,
+        pdf_sha256: &str,
+    ) -> Result<Self, RequestError> {
+        let lg_code = LgCode::parse(municipality_code)?;
+        if pdf_sha256.len() != 64 || !pdf_sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(RequestError::PdfSha256);
+        }
+        Ok(Self {
+            lg_code,
+            certificate_number: certificate_number.to_owned(),
+            pdf_sha256: pdf_sha256.to_owned(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,6 +371,42 @@ mod tests {
             }),
             Err(RequestError::MunicipalityCode(_))
         ));
+    }
+
+    #[test]
+    fn print_reports_and_verifications_name_the_field_that_is_wrong() {
+        let printed = Some(PrintResult::Printed);
+        assert!(PrintReport::parse("131041", "R7-0000001", printed).is_ok());
+        assert_eq!(
+            PrintReport::parse("131041", "", printed),
+            Err(RequestError::CertificateNumber)
+        );
+        assert_eq!(
+            PrintReport::parse("131041", &"9".repeat(33), printed),
+            Err(RequestError::CertificateNumber)
+        );
+        assert_eq!(
+            PrintReport::parse("131041", "R7-0000001", None),
+            Err(RequestError::PrintResult)
+        );
+        let sha = "ab".repeat(32);
+        assert!(VerificationRequest::parse("131041", "R7-0000001", &sha).is_ok());
+        assert_eq!(
+            VerificationRequest::parse("131041", "R7-0000001", &sha[1..]),
+            Err(RequestError::PdfSha256)
+        );
+        assert_eq!(
+            VerificationRequest::parse("131041", "R7-0000001", &"zz".repeat(32)),
+            Err(RequestError::PdfSha256)
+        );
+        assert!(matches!(
+            AvailabilityRequest::parse("131042", "0A1B"),
+            Err(RequestError::MunicipalityCode(_))
+        ));
+        assert_eq!(
+            AvailabilityRequest::parse("131041", ""),
+            Err(RequestError::CardSerial)
+        );
     }
 
     #[test]

@@ -4,12 +4,14 @@
 //! synchronous function over plain data, table-tested in place.
 
 pub mod assessment;
+pub mod caller;
 pub mod certificate;
 pub mod eligibility;
 pub mod era;
 pub mod fiscal_year;
 pub mod lg_code;
 pub mod money;
+pub mod municipality;
 pub mod my_number;
 pub mod policy;
 pub mod refusal;

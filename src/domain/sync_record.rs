@@ -34,6 +34,25 @@ pub enum SyncRecord {
     },
 }
 
+/// How a batch changes a municipality's data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncMode {
+    /// The batch is the whole of the municipality's data and replaces it.
+    Full,
+    /// The batch carries changes (upserts and deletions) to what is there.
+    Delta,
+}
+
+impl SyncMode {
+    /// "full" or "delta": the batch file's and the metrics' code.
+    pub fn code(self) -> &'static str {
+        match self {
+            SyncMode::Full => "full",
+            SyncMode::Delta => "delta",
+        }
+    }
+}
+
 /// The kinds of record, in the order a batch file lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RecordType {

@@ -1,26 +1,27 @@
 //! Who may call what: the client certificate's identity (CN, then SAN DNS names) maps through the
 //! configuration to a role, and each service admits only its roles. Deny by default.
 
-use crate::audit::Audit;
+use super::call::Books;
 use crate::config::Role;
-use crate::db::audit::AuditEntry;
-use crate::issuance::Caller;
+use crate::domain::caller::Caller;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tonic::{Request, Status};
 
+/// Builds the interceptor each service is mounted behind.
 #[derive(Clone)]
 pub struct Authorizer {
     clients: Arc<BTreeMap<String, Role>>,
-    audit: Option<Audit>,
+    books: Option<Books>,
 }
 
 impl Authorizer {
-    /// Refused calls are recorded in `audit` (when given): they are security events.
-    pub fn new(clients: BTreeMap<String, Role>, audit: Option<Audit>) -> Self {
+    /// `clients` maps certificate identities to roles. Refused calls are recorded through
+    /// `books` (when given): they are security events.
+    pub fn new(clients: BTreeMap<String, Role>, books: Option<Books>) -> Self {
         Self {
             clients: Arc::new(clients),
-            audit,
+            books,
         }
     }
 
@@ -32,25 +33,10 @@ impl Authorizer {
         allowed: &'static [Role],
     ) -> impl FnMut(Request<()>) -> Result<Request<()>, Status> + Clone + use<> {
         let clients = self.clients.clone();
-        let audit = self.audit.clone();
-        // The interceptor cannot wait: a refused call is written by a task of its own.
-        let record = move |identity: String, outcome: &str| {
-            if let Some(audit) = audit.clone() {
-                let entry = AuditEntry {
-                    at: chrono::Utc::now(),
-                    client_identity: identity,
-                    action: service.to_owned(),
-                    lg_code: String::new(),
-                    request: serde_json::json!({}),
-                    outcome: outcome.to_owned(),
-                    certificate_number: None,
-                    pdf_sha256: None,
-                };
-                tokio::spawn(async move {
-                    if let Err(e) = audit.record(entry).await {
-                        tracing::error!(error = %e, "refused call not written to the audit trail");
-                    }
-                });
+        let books = self.books.clone();
+        let record = move |identity: String, outcome: String| {
+            if let Some(books) = &books {
+                books.record_denied(identity, service, outcome);
             }
         };
         move |mut request: Request<()>| {
@@ -64,7 +50,7 @@ impl Authorizer {
             else {
                 record(
                     identities.first().cloned().unwrap_or_default(),
-                    "denied:no_role",
+                    "denied:no_role".to_owned(),
                 );
                 return Err(Status::permission_denied(format!(
                     "client certificate identity {} has no role in kofu's configuration; \
@@ -75,7 +61,7 @@ impl Authorizer {
                 )));
             };
             if !allowed.contains(&role) {
-                record(identity.clone(), &format!("denied:role_{}", role.name()));
+                record(identity.clone(), format!("denied:role_{}", role.name()));
                 return Err(Status::permission_denied(format!(
                     "role {} may not call {service}; it is for the {} role",
                     role.name(),
@@ -86,7 +72,7 @@ impl Authorizer {
                         .join(" or ")
                 )));
             }
-            request.extensions_mut().insert(Caller { identity });
+            request.extensions_mut().insert(Caller::new(identity));
             Ok(request)
         }
     }

@@ -1,23 +1,22 @@
-//! The one place where errors become gRPC statuses. Validation → INVALID_ARGUMENT, a municipality
-//! not served → NOT_FOUND, a reused request_id → ALREADY_EXISTS, database unreachable → UNAVAILABLE,
-//! anything else → INTERNAL with a generic message (the cause is logged here, once).
+//! The one place where errors become gRPC statuses. Validation → INVALID_ARGUMENT, a municipality,
+//! certificate or batch not known here → NOT_FOUND, a reused request_id → ALREADY_EXISTS, a final
+//! state contradicted or a retry that cannot be reproduced → FAILED_PRECONDITION, database
+//! unreachable or the audit trail unwritable → UNAVAILABLE, anything else → INTERNAL with a
+//! generic message. The cause of an unavailable or internal error is logged here, once.
 
 use crate::db::DbError;
-use crate::issuance::IssueError;
-use crate::sync::SyncError;
+use crate::service::audit::Unrecorded;
+use crate::service::issuance::IssueError;
+use crate::service::sync::SyncError;
 use tonic::Status;
 
-/// The gRPC code an error becomes, for the audit trail (which records codes, not messages).
-pub fn code_of(error: &IssueError) -> tonic::Code {
-    use tonic::Code;
-    match error {
-        IssueError::Invalid(_) => Code::InvalidArgument,
-        IssueError::UnknownMunicipality(_) | IssueError::UnknownCertificate(_) => Code::NotFound,
-        IssueError::FinalState { .. } | IssueError::NotReproducible => Code::FailedPrecondition,
-        IssueError::RequestIdReused => Code::AlreadyExists,
-        IssueError::Db(DbError::PoolTimeout | DbError::Connect(_)) => Code::Unavailable,
-        IssueError::Db(_) | IssueError::Render(_) => Code::Internal,
-    }
+fn unavailable(error: &dyn std::error::Error) -> Status {
+    tracing::warn!(error = %error, "database unavailable");
+    Status::unavailable("the issuing server cannot reach its database; retry shortly")
+}
+
+fn is_unreachable(error: &DbError) -> bool {
+    matches!(error, DbError::PoolTimeout | DbError::Connect(_))
 }
 
 impl From<IssueError> for Status {
@@ -27,13 +26,11 @@ impl From<IssueError> for Status {
             IssueError::UnknownMunicipality(_) | IssueError::UnknownCertificate(_) => {
                 Status::not_found(error.to_string())
             }
-            IssueError::FinalState { .. } => Status::failed_precondition(error.to_string()),
-            IssueError::RequestIdReused => Status::already_exists(error.to_string()),
-            IssueError::NotReproducible => Status::failed_precondition(error.to_string()),
-            IssueError::Db(DbError::PoolTimeout | DbError::Connect(_)) => {
-                tracing::warn!(error = %error, "database unavailable");
-                Status::unavailable("the issuing server cannot reach its database; retry shortly")
+            IssueError::FinalState { .. } | IssueError::NotReproducible => {
+                Status::failed_precondition(error.to_string())
             }
+            IssueError::RequestIdReused => Status::already_exists(error.to_string()),
+            IssueError::Db(db) if is_unreachable(db) => unavailable(&error),
             IssueError::Db(_) | IssueError::Render(_) => {
                 tracing::error!(error = %error, "internal error");
                 Status::internal(
@@ -51,10 +48,7 @@ impl From<SyncError> for Status {
             SyncError::UnknownMunicipality(_) | SyncError::UnknownBatch(_) => {
                 Status::not_found(error.to_string())
             }
-            SyncError::Db(DbError::PoolTimeout | DbError::Connect(_)) => {
-                tracing::warn!(error = %error, "database unavailable");
-                Status::unavailable("the issuing server cannot reach its database; retry shortly")
-            }
+            SyncError::Db(db) if is_unreachable(db) => unavailable(&error),
             SyncError::Db(_) => {
                 tracing::error!(error = %error, "internal error in a sync batch");
                 Status::internal(
@@ -62,5 +56,14 @@ impl From<SyncError> for Status {
                 )
             }
         }
+    }
+}
+
+impl From<Unrecorded> for Status {
+    fn from(error: Unrecorded) -> Self {
+        tracing::error!(error = %error, "audit entry not written");
+        Status::unavailable(
+            "the issuing server could not record this call in its audit trail; retry shortly",
+        )
     }
 }

@@ -1,76 +1,54 @@
-//! `kofu.v1.TaxSyncService`: the stream protocol (header, chunks, trailer) and conversions between
-//! wire records and domain records, in both directions (the server parses, `kofu sync push`
-//! builds). Validation beyond "is this a date, is this a known code" lives in the domain.
+//! `kofu.v1.TaxSyncService` (role `sync`): the stream protocol of a batch — a header, record
+//! chunks, a trailer — driving the sync service's [`Upload`], and `GetBatch`. Record conversion
+//! lives in [`super::sync_records`].
 
+use super::call::{Answer, Books};
 use super::pb;
-use crate::db::sync::Mode;
-use crate::domain::assessment::{
-    Assessment, CollectionMethod, DeductionKind, DeductionLine, Dependants, IncomeKind, IncomeLine,
-    Payment, TaxAmounts, TaxCreditKind, TaxCreditLine,
-};
+use super::sync_records::record_from_wire;
 use crate::domain::lg_code::LgCode;
-use crate::domain::resident::{CardLink, Resident, ResidentStatus};
-use crate::domain::sync_record::{FieldProblem, RecordType, SyncRecord};
-use crate::issuance::Caller;
-use crate::sync::{BatchHeader, BatchState, SyncReport, SyncService};
-use chrono::NaiveDate;
+use crate::domain::sync_record::SyncMode;
+use crate::service::sync::{BatchHeader, BatchState, SyncError, SyncReport, SyncService, Upload};
 use prost::Message;
 use std::sync::Arc;
+use std::time::Duration;
 use tonic::{Request, Response, Status, Streaming};
 
+/// The TaxSyncService handlers.
 pub struct TaxSyncApi {
     service: Arc<SyncService>,
-    audit: crate::audit::Audit,
+    books: Books,
 }
 
 impl TaxSyncApi {
-    pub fn new(service: Arc<SyncService>, audit: crate::audit::Audit) -> Self {
-        Self { service, audit }
-    }
-
-    /// Every batch, whatever its outcome, goes into the audit trail: who sent it, what, the result.
-    async fn record(
-        &self,
-        caller: &Caller,
-        lg_code: &str,
-        request: serde_json::Value,
-        outcome: String,
-    ) -> Result<(), Status> {
-        self.audit
-            .record(crate::db::audit::AuditEntry {
-                at: chrono::Utc::now(),
-                client_identity: caller.identity.clone(),
-                action: "SyncBatch".into(),
-                lg_code: lg_code.to_owned(),
-                request,
-                outcome,
-                certificate_number: None,
-                pdf_sha256: None,
-            })
-            .await
-            .map_err(|e| crate::audit::unrecorded(&e))
+    /// Handlers over `service`, keeping their books in `books`.
+    pub fn new(service: Arc<SyncService>, books: Books) -> Self {
+        Self { service, books }
     }
 }
 
-fn header_from_wire(h: &pb::BatchHeader) -> Result<BatchHeader, Status> {
+fn protocol(problem: impl Into<String>) -> Status {
+    Status::from(SyncError::Protocol(problem.into()))
+}
+
+fn header_from_wire(h: &pb::BatchHeader) -> Result<BatchHeader, SyncError> {
     let id_ok = !h.batch_id.is_empty()
         && h.batch_id.len() <= 64
         && h.batch_id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
     if !id_ok {
-        return Err(Status::invalid_argument(
-            "header.batch_id must be 1 to 64 characters of 0-9 A-Z a-z _ . -",
+        return Err(SyncError::Protocol(
+            "header.batch_id must be 1 to 64 characters of 0-9 A-Z a-z _ . -".into(),
         ));
     }
     let lg_code = LgCode::parse(&h.municipality_code)
-        .map_err(|e| Status::invalid_argument(format!("header.municipality_code: {e}")))?;
+        .map_err(|e| SyncError::Protocol(format!("header.municipality_code: {e}")))?;
     let mode = match pb::SyncMode::try_from(h.mode) {
-        Ok(pb::SyncMode::Full) => Mode::Full,
-        Ok(pb::SyncMode::Delta) => Mode::Delta,
+        Ok(pb::SyncMode::Full) => SyncMode::Full,
+        Ok(pb::SyncMode::Delta) => SyncMode::Delta,
         _ => {
-            return Err(Status::invalid_argument(
-                "header.mode must be FULL or DELTA",
+            return Err(SyncError::Protocol(
+                "header.mode must be FULL or DELTA".into(),
             ));
         }
     };
@@ -78,7 +56,7 @@ fn header_from_wire(h: &pb::BatchHeader) -> Result<BatchHeader, Status> {
         .extracted_at
         .as_ref()
         .and_then(|t| chrono::DateTime::from_timestamp(t.seconds, t.nanos.max(0) as u32))
-        .ok_or_else(|| Status::invalid_argument("header.extracted_at must be set"))?;
+        .ok_or_else(|| SyncError::Protocol("header.extracted_at must be set".into()))?;
     Ok(BatchHeader {
         batch_id: h.batch_id.clone(),
         lg_code,
@@ -88,6 +66,7 @@ fn header_from_wire(h: &pb::BatchHeader) -> Result<BatchHeader, Status> {
 }
 
 fn report_to_wire(r: SyncReport) -> pb::SyncReport {
+    use crate::domain::sync_record::RecordType;
     let c = |t| r.counts.get(t);
     pb::SyncReport {
         batch_id: r.batch_id,
@@ -125,576 +104,146 @@ fn report_to_wire(r: SyncReport) -> pb::SyncReport {
     }
 }
 
+/// What the audit trail records of a finished batch.
+fn batch_outcome(report: &SyncReport) -> String {
+    match report.state {
+        BatchState::Applied if !report.purged_fiscal_years.is_empty() => format!(
+            "applied; purged fiscal years {:?}",
+            report.purged_fiscal_years
+        ),
+        state => format!("{}; errors {}", state.code(), report.error_count),
+    }
+}
+
+/// Receives the records and the trailer of a batch whose header has been read.
+async fn receive(
+    stream: &mut Streaming<pb::SyncMessage>,
+    mut upload: Upload<'_>,
+) -> Result<(SyncReport, i64), Status> {
+    loop {
+        let message = match stream.message().await {
+            Ok(Some(message)) => message,
+            Ok(None) => {
+                let problem = "the stream ended before the BatchTrailer; nothing was applied";
+                upload.abandon(problem).await;
+                return Err(protocol(problem));
+            }
+            Err(status) => {
+                upload
+                    .abandon("the stream broke before the BatchTrailer; nothing was applied")
+                    .await;
+                return Err(status);
+            }
+        };
+        match message.body {
+            Some(pb::sync_message::Body::Chunk(chunk)) => {
+                upload.hash(&chunk.encode_to_vec());
+                for record in chunk.records {
+                    let (record_type, parsed) = record_from_wire(record);
+                    upload.record(record_type, parsed).await?;
+                }
+            }
+            Some(pb::sync_message::Body::Trailer(trailer)) => {
+                let report = upload.finish(trailer.record_count).await?;
+                return Ok((report, trailer.record_count));
+            }
+            _ => {
+                let problem =
+                    "after the BatchHeader only RecordChunks and one BatchTrailer may follow";
+                upload.abandon(problem).await;
+                return Err(protocol(problem));
+            }
+        }
+    }
+}
+
 #[tonic::async_trait]
 impl pb::tax_sync_service_server::TaxSyncService for TaxSyncApi {
     async fn upload(
         &self,
         request: Request<Streaming<pb::SyncMessage>>,
     ) -> Result<Response<pb::SyncReport>, Status> {
-        let caller = request
-            .extensions()
-            .get::<Caller>()
-            .cloned()
-            .ok_or_else(|| Status::permission_denied("no authenticated caller"))?;
+        let call = self.books.begin("SyncBatch", &request)?;
         let mut stream = request.into_inner();
-        let header = match stream.message().await? {
-            Some(pb::SyncMessage {
+        let header = match stream.message().await {
+            Ok(Some(pb::SyncMessage {
                 body: Some(pb::sync_message::Body::Header(h)),
-            }) => header_from_wire(&h)?,
-            _ => {
-                return Err(Status::invalid_argument(
-                    "the first message of a batch must be its BatchHeader",
-                ));
+            })) => header_from_wire(&h).map_err(Status::from),
+            Ok(_) => Err(protocol(
+                "the first message of a batch must be its BatchHeader",
+            )),
+            Err(status) => Err(status),
+        };
+        let header = match header {
+            Ok(header) => header,
+            Err(status) => {
+                let entry = call.entry("", serde_json::json!({}));
+                return call.finish(entry, Err(status)).await;
             }
         };
-        let (header_id, header_lg, header_mode) = (
-            header.batch_id.clone(),
-            header.lg_code.to_string(),
-            header.mode.code(),
+        let mut entry = call.entry(
+            &header.lg_code.to_string(),
+            serde_json::json!({ "batch_id": header.batch_id, "mode": header.mode.code() }),
         );
-        let mut upload = self
-            .service
-            .begin(header, &caller.identity)
-            .await
-            .map_err(Status::from)?;
-        loop {
-            let message = match stream.message().await {
-                Ok(Some(message)) => message,
-                Ok(None) => {
-                    upload
-                        .abandon("the stream ended before the BatchTrailer; nothing was applied")
-                        .await;
-                    return Err(Status::invalid_argument(
-                        "the stream ended before the BatchTrailer; nothing was applied",
-                    ));
-                }
-                Err(status) => {
-                    upload
-                        .abandon("the stream broke before the BatchTrailer; nothing was applied")
-                        .await;
-                    return Err(status);
-                }
-            };
-            match message.body {
-                Some(pb::sync_message::Body::Chunk(chunk)) => {
-                    upload.hash(&chunk.encode_to_vec());
-                    for record in chunk.records {
-                        let (record_type, parsed) = record_from_wire(record);
-                        upload
-                            .record(record_type, parsed)
-                            .await
-                            .map_err(Status::from)?;
-                    }
-                }
-                Some(pb::sync_message::Body::Trailer(trailer)) => {
-                    let lg = header_lg.clone();
-                    let asked = serde_json::json!({
-                        "batch_id": header_id,
-                        "mode": header_mode,
-                        "records": trailer.record_count,
-                    });
-                    let report = match upload.finish(trailer.record_count).await {
-                        Ok(report) => report,
-                        Err(e) => {
-                            let status = Status::from(e);
-                            self.record(&caller, &lg, asked, format!("error:{:?}", status.code()))
-                                .await?;
-                            return Err(status);
-                        }
-                    };
-                    let outcome = match report.state {
-                        BatchState::Applied if !report.purged_fiscal_years.is_empty() => format!(
-                            "applied; purged fiscal years {:?}",
-                            report.purged_fiscal_years
-                        ),
-                        state => format!("{}; errors {}", state.code(), report.error_count),
-                    };
-                    self.record(&caller, &lg, asked, outcome).await?;
-                    if stream.message().await?.is_some() {
-                        tracing::warn!("messages after the BatchTrailer were ignored");
-                    }
-                    return Ok(Response::new(report_to_wire(report)));
-                }
-                _ => {
-                    let problem =
-                        "after the BatchHeader only RecordChunks and one BatchTrailer may follow";
-                    upload.abandon(problem).await;
-                    return Err(Status::invalid_argument(problem));
-                }
+        let (lg_code, mode) = (header.lg_code.to_string(), header.mode);
+        let result = match self.service.begin(header, &call.caller).await {
+            Ok(upload) => receive(&mut stream, upload).await,
+            Err(e) => Err(Status::from(e)),
+        };
+        let elapsed = call.elapsed();
+        let result = match result {
+            Ok((report, records)) => {
+                entry.request["records"] = records.into();
+                let applied_at =
+                    (report.state == BatchState::Applied).then_some(report.finished_at);
+                call.metrics().observe_sync_batch(
+                    &lg_code,
+                    mode,
+                    report.state.code(),
+                    &report.counts.0,
+                    applied_at,
+                    elapsed,
+                );
+                let outcome = batch_outcome(&report);
+                Ok(Answer::new(report_to_wire(report), outcome))
+            }
+            Err(status) => {
+                // Nothing of a failed batch is applied: it counts as rejected.
+                call.metrics().observe_sync_batch(
+                    &lg_code,
+                    mode,
+                    BatchState::Rejected.code(),
+                    &[],
+                    None,
+                    elapsed,
+                );
+                Err(status)
+            }
+        };
+        let answered = call.finish(entry, result).await;
+        if answered.is_ok() {
+            // The trailer ends the batch; anything after it is not part of it.
+            // A client half-closes after its trailer; one that does not is not waited for long.
+            let after = tokio::time::timeout(Duration::from_secs(1), stream.message()).await;
+            if let Ok(Ok(Some(_))) = after {
+                tracing::warn!("messages after the BatchTrailer were ignored");
             }
         }
+        answered
     }
 
     async fn get_batch(
         &self,
         request: Request<pb::GetBatchRequest>,
     ) -> Result<Response<pb::SyncReport>, Status> {
-        let report = self
-            .service
-            .get_batch(&request.into_inner().batch_id)
-            .await
-            .map_err(Status::from)?;
-        Ok(Response::new(report_to_wire(report)))
-    }
-}
-
-struct Problems(Vec<FieldProblem>);
-
-impl Problems {
-    fn date(&mut self, field: &str, text: &str) -> NaiveDate {
-        self.optional_date(field, text).unwrap_or_else(|| {
-            if text.is_empty() {
-                self.0
-                    .push(FieldProblem::new(field, "is required (YYYY-MM-DD)"));
-            }
-            NaiveDate::MIN
-        })
-    }
-
-    fn optional_date(&mut self, field: &str, text: &str) -> Option<NaiveDate> {
-        if text.is_empty() {
-            return None;
-        }
-        match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            Ok(d) => Some(d),
-            Err(_) => {
-                self.0.push(FieldProblem::new(
-                    field,
-                    "is not a date of the form YYYY-MM-DD",
-                ));
-                None
-            }
-        }
-    }
-
-    fn code<T>(&mut self, field: &str, text: &str, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
-        let parsed = parse(text);
-        if parsed.is_none() {
-            self.0.push(FieldProblem::new(
-                field,
-                format!("has an unknown code {text:?}; see docs/sync-format.md"),
-            ));
-        }
-        parsed
-    }
-
-    /// Lines keyed by a code (income, deduction, tax credit): every unknown code is reported by
-    /// its index; `None` when any was unknown.
-    fn coded_lines<W, K, T>(
-        &mut self,
-        field: &str,
-        wire: &[W],
-        code_of: impl Fn(&W) -> &str,
-        parse: impl Fn(&str) -> Option<K>,
-        build: impl Fn(K, &W) -> T,
-    ) -> Option<Vec<T>> {
-        let lines: Vec<Option<T>> = wire
-            .iter()
-            .enumerate()
-            .map(|(i, w)| {
-                self.code(&format!("{field}[{i}].kind"), code_of(w), &parse)
-                    .map(|kind| build(kind, w))
-            })
-            .collect();
-        lines.into_iter().collect()
-    }
-
-    fn count(&mut self, field: &str, n: i32) -> u8 {
-        u8::try_from(n).unwrap_or_else(|_| {
-            self.0
-                .push(FieldProblem::new(field, "must be from 0 to 255"));
-            0
-        })
-    }
-}
-
-/// A wire record as a domain record, or every problem converting it.
-pub fn record_from_wire(
-    record: pb::SyncRecord,
-) -> (RecordType, Result<SyncRecord, Vec<FieldProblem>>) {
-    use pb::sync_record::Record as W;
-    let mut p = Problems(Vec::new());
-    let (record_type, record) = match record.record {
-        None => {
-            return (
-                RecordType::Resident,
-                Err(vec![FieldProblem::new("record", "is empty")]),
-            );
-        }
-        Some(W::Resident(r)) => {
-            let birth_date = p.date("birth_date", &r.birth_date);
-            let status_date = p.optional_date("status_date", &r.status_date);
-            let status = match (r.status.as_str(), status_date) {
-                ("resident", None) => Some(ResidentStatus::Resident),
-                ("moved_out", Some(filed_on)) => Some(ResidentStatus::MovedOut { filed_on }),
-                ("deceased", Some(on)) => Some(ResidentStatus::Deceased { on }),
-                ("resident", Some(_)) => {
-                    p.0.push(FieldProblem::new(
-                        "status_date",
-                        "must be empty for a resident",
-                    ));
-                    None
-                }
-                ("moved_out" | "deceased", None) => {
-                    p.0.push(FieldProblem::new(
-                        "status_date",
-                        "is required for moved_out (the filing date) and deceased (the date of death)",
-                    ));
-                    None
-                }
-                _ => {
-                    p.0.push(FieldProblem::new(
-                        "status",
-                        "must be resident, moved_out or deceased",
-                    ));
-                    None
-                }
-            };
-            let moved_in_on = p.optional_date("moved_in_on", &r.moved_in_on);
-            (
-                RecordType::Resident,
-                status.map(|status| {
-                    SyncRecord::Resident(Resident {
-                        addressee_no: r.addressee_no,
-                        name: r.name,
-                        name_kana: r.name_kana,
-                        birth_date,
-                        address: r.address,
-                        status,
-                        moved_in_on,
-                        protection_measure: r.protection_measure,
-                        issuance_stopped: r.issuance_stopped,
-                    })
-                }),
-            )
-        }
-        Some(W::CardLink(c)) => {
-            let valid_from = p.date("valid_from", &c.valid_from);
-            let valid_until = p.optional_date("valid_until", &c.valid_until);
-            (
-                RecordType::CardLink,
-                Some(SyncRecord::CardLink(CardLink {
-                    card_serial: c.card_serial,
-                    addressee_no: c.addressee_no,
-                    valid_from,
-                    valid_until,
-                })),
-            )
-        }
-        Some(W::Assessment(a)) => {
-            let collection_method = p.code(
-                "collection_method",
-                &a.collection_method,
-                CollectionMethod::from_code,
-            );
-            let income_lines = p.coded_lines(
-                "income_lines",
-                &a.income_lines,
-                |l| &l.kind,
-                IncomeKind::from_code,
-                |kind, l| IncomeLine {
-                    kind,
-                    revenue_yen: l.revenue_yen,
-                    income_yen: l.income_yen,
-                },
-            );
-            let deduction_lines = p.coded_lines(
-                "deduction_lines",
-                &a.deduction_lines,
-                |l| &l.kind,
-                DeductionKind::from_code,
-                |kind, l| DeductionLine {
-                    kind,
-                    amount_yen: l.amount_yen,
-                },
-            );
-            let d = a.dependants.unwrap_or_default();
-            let dependants = Dependants {
-                has_qualifying_spouse: d.has_qualifying_spouse,
-                general: p.count("dependants.general", d.general),
-                specific: p.count("dependants.specific", d.specific),
-                elderly: p.count("dependants.elderly", d.elderly),
-                elderly_cohabiting_parents: p.count(
-                    "dependants.elderly_cohabiting_parents",
-                    d.elderly_cohabiting_parents,
-                ),
-                under_16: p.count("dependants.under_16", d.under_16),
-                disabled_special: p.count("dependants.disabled_special", d.disabled_special),
-                disabled_ordinary: p.count("dependants.disabled_ordinary", d.disabled_ordinary),
-                disabled_special_cohabiting: p.count(
-                    "dependants.disabled_special_cohabiting",
-                    d.disabled_special_cohabiting,
-                ),
-            };
-            let tax_credits = p.coded_lines(
-                "tax_credits",
-                &a.tax_credits,
-                |l| &l.kind,
-                TaxCreditKind::from_code,
-                |kind, l| TaxCreditLine {
-                    kind,
-                    amount_yen: l.amount_yen,
-                },
-            );
-            let t = a.tax.unwrap_or_default();
-            let record = collection_method.and_then(|collection_method| {
-                Some(SyncRecord::Assessment(Assessment {
-                    addressee_no: a.addressee_no,
-                    fiscal_year: a.fiscal_year,
-                    address_on_assessment_date: Some(a.address_on_assessment_date)
-                        .filter(|s| !s.is_empty()),
-                    declared: a.declared,
-                    taxable: a.taxable,
-                    collection_method,
-                    income_lines: income_lines?,
-                    deduction_lines: deduction_lines?,
-                    total_income_yen: a.total_income_yen,
-                    aggregate_income_yen: a.aggregate_income_yen,
-                    dependants,
-                    tax: TaxAmounts {
-                        taxable_base_yen: t.taxable_base_yen,
-                        municipal_income_levy_yen: t.municipal_income_levy_yen,
-                        municipal_per_capita_levy_yen: t.municipal_per_capita_levy_yen,
-                        prefectural_income_levy_yen: t.prefectural_income_levy_yen,
-                        prefectural_per_capita_levy_yen: t.prefectural_per_capita_levy_yen,
-                        forest_env_tax_yen: t.forest_env_tax_yen,
-                        total_yen: t.total_yen,
-                    },
-                    tax_credits: tax_credits?,
-                    under_revision: a.under_revision,
-                }))
-            });
-            (RecordType::Assessment, record)
-        }
-        Some(W::Payment(x)) => {
-            let last_due_date = p.optional_date("last_due_date", &x.last_due_date);
-            let last_paid_on = p.optional_date("last_paid_on", &x.last_paid_on);
-            (
-                RecordType::Payment,
-                Some(SyncRecord::Payment(Payment {
-                    addressee_no: x.addressee_no,
-                    fiscal_year: x.fiscal_year,
-                    tax_item: x.tax_item,
-                    assessed_yen: x.assessed_yen,
-                    paid_yen: x.paid_yen,
-                    unpaid_yen: x.unpaid_yen,
-                    last_due_date,
-                    last_paid_on,
-                })),
-            )
-        }
-        Some(W::ResidentDeletion(k)) => (
-            RecordType::ResidentDeletion,
-            Some(SyncRecord::ResidentDeletion {
-                addressee_no: k.addressee_no,
-            }),
-        ),
-        Some(W::CardLinkDeletion(k)) => (
-            RecordType::CardLinkDeletion,
-            Some(SyncRecord::CardLinkDeletion {
-                card_serial: k.card_serial,
-            }),
-        ),
-        Some(W::AssessmentDeletion(k)) => (
-            RecordType::AssessmentDeletion,
-            Some(SyncRecord::AssessmentDeletion {
-                addressee_no: k.addressee_no,
-                fiscal_year: k.fiscal_year,
-            }),
-        ),
-        Some(W::PaymentDeletion(k)) => (
-            RecordType::PaymentDeletion,
-            Some(SyncRecord::PaymentDeletion {
-                addressee_no: k.addressee_no,
-                fiscal_year: k.fiscal_year,
-                tax_item: k.tax_item,
-            }),
-        ),
-    };
-    match (record, p.0.is_empty()) {
-        (Some(record), true) => (record_type, Ok(record)),
-        (_, _) if !p.0.is_empty() => (record_type, Err(p.0)),
-        _ => (
-            record_type,
-            Err(vec![FieldProblem::new("record", "could not be read")]),
-        ),
-    }
-}
-
-fn date_text(d: Option<NaiveDate>) -> String {
-    d.map(|d| d.format("%Y-%m-%d").to_string())
-        .unwrap_or_default()
-}
-
-/// A domain record as the wire carries it.
-pub fn record_to_wire(record: &SyncRecord) -> pb::SyncRecord {
-    use pb::sync_record::Record as W;
-    let wire = match record {
-        SyncRecord::Resident(r) => W::Resident(pb::Resident {
-            addressee_no: r.addressee_no.clone(),
-            name: r.name.clone(),
-            name_kana: r.name_kana.clone(),
-            birth_date: date_text(Some(r.birth_date)),
-            address: r.address.clone(),
-            status: r.status.code().to_owned(),
-            status_date: date_text(r.status.date()),
-            moved_in_on: date_text(r.moved_in_on),
-            protection_measure: r.protection_measure,
-            issuance_stopped: r.issuance_stopped,
-        }),
-        SyncRecord::CardLink(c) => W::CardLink(pb::CardLink {
-            card_serial: c.card_serial.clone(),
-            addressee_no: c.addressee_no.clone(),
-            valid_from: date_text(Some(c.valid_from)),
-            valid_until: date_text(c.valid_until),
-        }),
-        SyncRecord::Assessment(a) => {
-            let d = &a.dependants;
-            let t = &a.tax;
-            W::Assessment(pb::Assessment {
-                addressee_no: a.addressee_no.clone(),
-                fiscal_year: a.fiscal_year,
-                address_on_assessment_date: a
-                    .address_on_assessment_date
-                    .clone()
-                    .unwrap_or_default(),
-                declared: a.declared,
-                taxable: a.taxable,
-                collection_method: a.collection_method.code().to_owned(),
-                income_lines: a
-                    .income_lines
-                    .iter()
-                    .map(|l| pb::IncomeLine {
-                        kind: l.kind.code().to_owned(),
-                        revenue_yen: l.revenue_yen,
-                        income_yen: l.income_yen,
-                    })
-                    .collect(),
-                deduction_lines: a
-                    .deduction_lines
-                    .iter()
-                    .map(|l| pb::DeductionLine {
-                        kind: l.kind.code().to_owned(),
-                        amount_yen: l.amount_yen,
-                    })
-                    .collect(),
-                dependants: Some(pb::Dependants {
-                    has_qualifying_spouse: d.has_qualifying_spouse,
-                    general: d.general.into(),
-                    specific: d.specific.into(),
-                    elderly: d.elderly.into(),
-                    elderly_cohabiting_parents: d.elderly_cohabiting_parents.into(),
-                    under_16: d.under_16.into(),
-                    disabled_special: d.disabled_special.into(),
-                    disabled_ordinary: d.disabled_ordinary.into(),
-                    disabled_special_cohabiting: d.disabled_special_cohabiting.into(),
-                }),
-                total_income_yen: a.total_income_yen,
-                aggregate_income_yen: a.aggregate_income_yen,
-                tax: Some(pb::TaxAmounts {
-                    taxable_base_yen: t.taxable_base_yen,
-                    municipal_income_levy_yen: t.municipal_income_levy_yen,
-                    municipal_per_capita_levy_yen: t.municipal_per_capita_levy_yen,
-                    prefectural_income_levy_yen: t.prefectural_income_levy_yen,
-                    prefectural_per_capita_levy_yen: t.prefectural_per_capita_levy_yen,
-                    forest_env_tax_yen: t.forest_env_tax_yen,
-                    total_yen: t.total_yen,
-                }),
-                under_revision: a.under_revision,
-                tax_credits: a
-                    .tax_credits
-                    .iter()
-                    .map(|l| pb::TaxCreditLine {
-                        kind: l.kind.code().to_owned(),
-                        amount_yen: l.amount_yen,
-                    })
-                    .collect(),
-            })
-        }
-        SyncRecord::Payment(x) => W::Payment(pb::Payment {
-            addressee_no: x.addressee_no.clone(),
-            fiscal_year: x.fiscal_year,
-            tax_item: x.tax_item.clone(),
-            assessed_yen: x.assessed_yen,
-            paid_yen: x.paid_yen,
-            unpaid_yen: x.unpaid_yen,
-            last_due_date: date_text(x.last_due_date),
-            last_paid_on: date_text(x.last_paid_on),
-        }),
-        SyncRecord::ResidentDeletion { addressee_no } => W::ResidentDeletion(pb::ResidentKey {
-            addressee_no: addressee_no.clone(),
-        }),
-        SyncRecord::CardLinkDeletion { card_serial } => W::CardLinkDeletion(pb::CardLinkKey {
-            card_serial: card_serial.clone(),
-        }),
-        SyncRecord::AssessmentDeletion {
-            addressee_no,
-            fiscal_year,
-        } => W::AssessmentDeletion(pb::AssessmentKey {
-            addressee_no: addressee_no.clone(),
-            fiscal_year: *fiscal_year,
-        }),
-        SyncRecord::PaymentDeletion {
-            addressee_no,
-            fiscal_year,
-            tax_item,
-        } => W::PaymentDeletion(pb::PaymentKey {
-            addressee_no: addressee_no.clone(),
-            fiscal_year: *fiscal_year,
-            tax_item: tax_item.clone(),
-        }),
-    };
-    pb::SyncRecord { record: Some(wire) }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_unknown_code_in_a_record_is_reported() {
-        let wire = pb::SyncRecord {
-            record: Some(pb::sync_record::Record::Assessment(pb::Assessment {
-                addressee_no: "0000000001".into(),
-                fiscal_year: 2025,
-                collection_method: "withholding".into(),
-                income_lines: vec![pb::IncomeLine {
-                    kind: "lottery".into(),
-                    revenue_yen: 1,
-                    income_yen: 1,
-                }],
-                tax_credits: vec![
-                    pb::TaxCreditLine {
-                        kind: "adjustment".into(),
-                        amount_yen: 2_500,
-                    },
-                    pb::TaxCreditLine {
-                        kind: "bonus".into(),
-                        amount_yen: 1,
-                    },
-                ],
-                ..Default::default()
-            })),
-        };
-        let (record_type, parsed) = record_from_wire(wire);
-        assert_eq!(record_type, RecordType::Assessment);
-        let fields: Vec<String> = parsed.unwrap_err().into_iter().map(|p| p.field).collect();
-        assert_eq!(fields, vec!["income_lines[0].kind", "tax_credits[1].kind"]);
-    }
-
-    #[test]
-    fn records_survive_the_wire_both_ways() {
-        for record in [
-            SyncRecord::CardLinkDeletion {
-                card_serial: "0A1B".into(),
-            },
-            SyncRecord::PaymentDeletion {
-                addressee_no: "0000000001".into(),
-                fiscal_year: 2025,
-                tax_item: "inhabitant_tax".into(),
-            },
-        ] {
-            assert_eq!(record_from_wire(record_to_wire(&record)).1.unwrap(), record);
-        }
+        let call = self.books.begin("GetBatch", &request)?;
+        let batch_id = request.into_inner().batch_id;
+        let result = self.service.get_batch(&batch_id).await;
+        let lg_code = result.as_ref().map_or(String::new(), |r| r.lg_code.clone());
+        let entry = call.entry(&lg_code, serde_json::json!({ "batch_id": batch_id }));
+        let result = result
+            .map(|report| Answer::new(report_to_wire(report.report), "found"))
+            .map_err(Status::from);
+        call.finish(entry, result).await
     }
 }

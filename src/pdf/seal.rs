@@ -29,6 +29,16 @@ pub enum Seal {
     Image(Arc<SealImage>),
 }
 
+impl Seal {
+    /// The configured image, read and decoded once, or else the drawn text seal.
+    pub fn load(image: Option<&std::path::Path>, text: &str) -> Result<Self, SealError> {
+        Ok(match image {
+            Some(path) => Seal::Image(Arc::new(SealImage::load(path)?)),
+            None => Seal::Text(text.to_owned()),
+        })
+    }
+}
+
 impl SealImage {
     pub fn load(path: &std::path::Path) -> Result<Self, SealError> {
         let bytes = std::fs::read(path).map_err(|e| SealError::Read {

@@ -1,9 +1,9 @@
 //! Mutual TLS and roles: only known client identities get in, and only to their services.
 
 use crate::helpers::{SHINJUKU, spawn_app};
-use kofu::dev_certs::DevCa;
 use kofu::grpc::pb;
 use kofu::grpc::pb::issuance_service_client::IssuanceServiceClient;
+use kofu::tools::dev_certs::DevCa;
 use tonic::Code;
 
 fn request() -> pb::IssueCertificateRequest {

@@ -7,7 +7,7 @@ use kofu::domain::assessment::{
 };
 use kofu::domain::resident::{CardLink, Resident, ResidentStatus};
 use kofu::domain::sync_record::SyncRecord;
-use kofu::synthetic::SyntheticPerson;
+use kofu::tools::synthetic::SyntheticPerson;
 
 pub const YAMADA_CARD: &str = "0A1B2C3D4E5F6001";
 pub const CHILD_CARD: &str = "0A1B2C3D4E5F6002";

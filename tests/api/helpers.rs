@@ -2,12 +2,13 @@
 //! and the server started in-process on port 0 with a fixed clock.
 
 use kofu::config::{
-    ClockSettings, DatabaseSettings, FontSettings, MunicipalityKind, MunicipalitySettings, Role,
-    Secret, ServerSettings, Settings, TlsSettings,
+    ClockSettings, DatabaseSettings, FontSettings, MunicipalitySettings, Role, Secret,
+    ServerSettings, Settings, TlsSettings,
 };
-use kofu::dev_certs::DevCa;
 use kofu::domain::lg_code::LgCode;
+use kofu::domain::municipality::MunicipalityKind;
 use kofu::grpc::pb::issuance_service_client::IssuanceServiceClient;
+use kofu::tools::dev_certs::DevCa;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -240,28 +241,25 @@ pub async fn load_full(db: &TestDb, records: Vec<kofu::domain::sync_record::Sync
     let certs = TestCerts::new();
     let settings = settings(db, &certs);
     let pool = kofu::db::pool(&db.url, 2, std::time::Duration::from_secs(5)).unwrap();
-    let service = kofu::sync::SyncService::new(
-        pool,
-        std::sync::Arc::new(settings),
-        kofu::metrics::Metrics::new(),
-    );
+    let clock = kofu::clock::Clock::from_setting(settings.clock.fixed_now);
+    let service = kofu::service::sync::SyncService::new(pool, std::sync::Arc::new(settings), clock);
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let report = service
         .apply(
-            kofu::sync::BatchHeader {
+            kofu::service::sync::BatchHeader {
                 batch_id: format!("fixture-{}", NEXT.fetch_add(1, Ordering::Relaxed)),
                 lg_code: LgCode::parse(SHINJUKU).unwrap(),
-                mode: kofu::db::sync::Mode::Full,
+                mode: kofu::domain::sync_record::SyncMode::Full,
                 extracted_at: chrono::DateTime::parse_from_rfc3339(NOW).unwrap().into(),
             },
-            "test fixtures",
+            &kofu::domain::caller::Caller::new("test fixtures"),
             records,
         )
         .await
         .unwrap();
     assert_eq!(
         report.state,
-        kofu::sync::BatchState::Applied,
+        kofu::service::sync::BatchState::Applied,
         "{:?}",
         report.errors
     );
@@ -310,14 +308,14 @@ impl TestApp {
     }
 
     pub async fn channel_with(&self, cert: &Path, key: &Path) -> Result<Channel, anyhow::Error> {
-        kofu::relay_sim::connect(
+        Ok(kofu::tls::connect(
             &format!("https://localhost:{}", self.grpc_addr.port()),
             "localhost",
             &self.certs.path("ca.pem"),
             cert,
             key,
         )
-        .await
+        .await?)
     }
 
     pub async fn relay(&self) -> IssuanceServiceClient<Channel> {

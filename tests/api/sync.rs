@@ -7,7 +7,7 @@ use kofu::domain::resident::{CardLink, Resident, ResidentStatus};
 use kofu::domain::sync_record::SyncRecord;
 use kofu::grpc::pb::tax_sync_service_client::TaxSyncServiceClient;
 use kofu::grpc::pb::{self, issue_certificate_response::Outcome};
-use kofu::grpc::sync::record_to_wire;
+use kofu::grpc::sync_records::record_to_wire;
 use tonic::Code;
 
 fn header(batch_id: &str, mode: pb::SyncMode) -> pb::SyncMessage {

@@ -157,9 +157,9 @@ async fn birth_dates_at_era_boundaries_print_in_their_own_era() {
         (date(2019, 4, 30), "平成31年4月30日"),
         (date(2019, 5, 1), "令和元年5月1日"),
     ] {
-        let mut resident = kofu::synthetic::sample::resident();
+        let mut resident = kofu::tools::synthetic::sample::resident();
         resident.birth_date = birth;
-        let assessment = kofu::synthetic::sample::assessment(2025, true);
+        let assessment = kofu::tools::synthetic::sample::assessment(2025, true);
         let document = kofu::compose::compose(&kofu::compose::CertificateInput {
             kind: kofu::domain::certificate::CertificateKind::Income,
             municipality: &shinjuku(),

@@ -6,7 +6,7 @@
 use crate::domain::sync_record::SyncRecord;
 use crate::grpc::pb;
 use crate::grpc::pb::tax_sync_service_client::TaxSyncServiceClient;
-use crate::grpc::sync::record_to_wire;
+use crate::grpc::sync_records::record_to_wire;
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufWriter, Write};
@@ -146,6 +146,31 @@ enum ReadError {
     /// kofu stopped reading; its response says why.
     StreamClosed,
     File(anyhow::Error),
+}
+
+/// The recorded outcome of batch `batch_id`, as kofu answers `GetBatch`.
+pub async fn batch_status(channel: Channel, batch_id: String) -> anyhow::Result<pb::SyncReport> {
+    Ok(TaxSyncServiceClient::new(channel)
+        .get_batch(pb::GetBatchRequest { batch_id })
+        .await
+        .map_err(|s| anyhow::anyhow!("{:?}: {}", s.code(), s.message()))?
+        .into_inner())
+}
+
+/// Whether kofu holds the batch's data now: applied by this push or an earlier one.
+pub fn is_applied(report: &pb::SyncReport) -> bool {
+    [
+        pb::BatchState::Applied as i32,
+        pb::BatchState::AlreadyApplied as i32,
+    ]
+    .contains(&report.state)
+}
+
+/// The records a report counts (deletions aside).
+pub fn records_counted(report: &pb::SyncReport) -> i64 {
+    report.counts.as_ref().map_or(0, |c| {
+        c.residents + c.card_links + c.assessments + c.payments
+    })
 }
 
 /// Prints a report the way an operator reads it.

@@ -5,27 +5,27 @@ use crate::db::DbError;
 use crate::db::audit::{self, AuditEntry};
 use deadpool_postgres::Pool;
 
+/// Appends entries to the hash-chained audit trail.
 #[derive(Clone)]
 pub struct Audit {
     pool: Pool,
 }
 
+/// An entry that could not be written: the call it records must fail.
+#[derive(Debug, thiserror::Error)]
+#[error("audit entry not written: {0}")]
+pub struct Unrecorded(#[from] pub DbError);
+
 impl Audit {
+    /// An audit trail in the database behind `pool`.
     pub fn new(pool: Pool) -> Self {
         Self { pool }
     }
 
-    pub async fn record(&self, entry: AuditEntry) -> Result<(), DbError> {
+    /// Appends `entry` after the chain's head.
+    pub async fn record(&self, entry: AuditEntry) -> Result<(), Unrecorded> {
         let mut client = self.pool.get().await.map_err(DbError::from)?;
         audit::append(&mut client, &entry).await?;
         Ok(())
     }
-}
-
-/// The status a call returns when its audit entry could not be written.
-pub fn unrecorded(error: &DbError) -> tonic::Status {
-    tracing::error!(error = %error, "audit entry not written");
-    tonic::Status::unavailable(
-        "the issuing server could not record this call in its audit trail; retry shortly",
-    )
 }

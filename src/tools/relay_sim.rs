@@ -9,12 +9,11 @@
 
 use crate::grpc::pb;
 use crate::grpc::pb::issuance_service_client::IssuanceServiceClient;
-use crate::synthetic::{self, Municipality};
+use crate::tools::synthetic::{self, Municipality};
 use anyhow::Context;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use tonic::transport::{Channel, Endpoint};
 
 pub struct RelaySimOptions {
     pub server: String,
@@ -62,25 +61,8 @@ impl RelaySimReport {
     }
 }
 
-pub async fn connect(
-    server: &str,
-    server_name: &str,
-    ca: &std::path::Path,
-    cert: &std::path::Path,
-    key: &std::path::Path,
-) -> anyhow::Result<Channel> {
-    let tls = crate::tls::client_config(ca, cert, key, server_name)?;
-    Endpoint::from_shared(server.to_owned())?
-        .tls_config(tls)?
-        .connect_timeout(Duration::from_secs(5))
-        .tcp_nodelay(true)
-        .connect()
-        .await
-        .with_context(|| format!("connecting to {server}"))
-}
-
 pub async fn run(options: RelaySimOptions) -> anyhow::Result<RelaySimReport> {
-    let channel = connect(
+    let channel = crate::tls::connect(
         &options.server,
         &options.server_name,
         &options.ca,

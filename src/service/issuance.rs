@@ -7,14 +7,20 @@ use crate::compose::{self, CertificateInput};
 use crate::config::{MunicipalitySettings, Settings};
 use crate::db::issuance::{IssuanceRecord, Recorded};
 use crate::db::{self, DbError};
-use crate::domain::certificate::{self, CertificateKind, IssueRequest, RequestError};
+use crate::domain::assessment::Assessment;
+use crate::domain::caller::Caller;
+use crate::domain::certificate::{
+    self, AvailabilityRequest, CertificateKind, CertificateState, IssueRequest, PrintReport,
+    RequestError, VerificationRequest,
+};
 use crate::domain::eligibility;
 use crate::domain::lg_code::LgCode;
 use crate::domain::refusal::RefusalReason;
-use crate::pdf::{RenderError, Renderer};
+use crate::pdf::{RenderError, Renderer, Seal};
 use chrono::{DateTime, FixedOffset, SubsecRound};
 use deadpool_postgres::Pool;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A certificate handed to the relay. The PDF lives only in this value; kofu keeps its SHA-256.
@@ -81,41 +87,37 @@ pub enum Verification {
     Unknown,
 }
 
-/// The caller as its client certificate identifies it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Caller {
-    pub identity: String,
-}
-
 pub struct IssuanceService {
     pool: Pool,
     renderer: Arc<Renderer>,
     settings: Arc<Settings>,
     clock: Clock,
     /// Each municipality's seal, loaded at start-up.
-    seals: std::collections::HashMap<LgCode, crate::pdf::Seal>,
+    seals: HashMap<LgCode, Seal>,
 }
 
 impl IssuanceService {
-    /// Fails when a configured seal image cannot be read: better at start-up than per request.
+    /// A service for the municipalities in `settings`; `seals` holds each one's seal.
     pub fn new(
         pool: Pool,
         renderer: Arc<Renderer>,
         settings: Arc<Settings>,
         clock: Clock,
-    ) -> Result<Self, crate::pdf::SealError> {
-        let seals = settings
-            .municipalities
-            .iter()
-            .map(|m| Ok((m.code, m.load_seal()?)))
-            .collect::<Result<_, crate::pdf::SealError>>()?;
-        Ok(Self {
+        seals: HashMap<LgCode, Seal>,
+    ) -> Self {
+        Self {
             pool,
             renderer,
             settings,
             clock,
             seals,
-        })
+        }
+    }
+
+    fn municipality(&self, lg_code: LgCode) -> Result<&MunicipalitySettings, IssueError> {
+        self.settings
+            .municipality(lg_code)
+            .ok_or(IssueError::UnknownMunicipality(lg_code))
     }
 
     pub async fn issue(
@@ -123,10 +125,7 @@ impl IssuanceService {
         request: &IssueRequest,
         caller: &Caller,
     ) -> Result<IssueOutcome, IssueError> {
-        let municipality = self
-            .settings
-            .municipality(request.lg_code)
-            .ok_or(IssueError::UnknownMunicipality(request.lg_code))?;
+        let municipality = self.municipality(request.lg_code)?;
         let policy = &municipality.policy;
         if request.copies > policy.max_copies {
             return Err(RequestError::Copies {
@@ -176,10 +175,12 @@ impl IssuanceService {
         if let Err(reason) = checks {
             return Ok(IssueOutcome::Refused(reason));
         }
-        let assessment = person
-            .assessment
-            .as_ref()
-            .expect("check_year refuses a year without an assessment");
+        // check_year has refused a year without an assessment; this keeps a panic out of reach.
+        let Some(assessment) = person.assessment.as_ref() else {
+            return Ok(IssueOutcome::Refused(
+                RefusalReason::NotResidentOnAssessmentDate,
+            ));
+        };
         // Check the person's own text before a number is spent on a certificate that cannot print.
         for text in [
             person.resident.name.as_str(),
@@ -208,6 +209,7 @@ impl IssuanceService {
             request.kind,
             municipality,
             &person,
+            assessment,
             &certificate_number,
             now,
         ) {
@@ -225,7 +227,7 @@ impl IssuanceService {
             request_id: request.request_id.clone(),
             request_fingerprint: fingerprint.clone(),
             addressee_no: person.resident.addressee_no.clone(),
-            kind: request.kind.code().into(),
+            kind: request.kind,
             fiscal_year: request.fiscal_year,
             copies: request.copies as i32,
             fee_yen: fee_yen as i32,
@@ -259,14 +261,10 @@ impl IssuanceService {
     /// Every kind and fiscal year this resident could be issued now.
     pub async fn list_available(
         &self,
-        lg_code: LgCode,
-        card_serial: &certificate::CardSerial,
+        request: &AvailabilityRequest,
     ) -> Result<Availability, IssueError> {
-        let municipality = self
-            .settings
-            .municipality(lg_code)
-            .ok_or(IssueError::UnknownMunicipality(lg_code))?;
-        let policy = &municipality.policy;
+        let (lg_code, card_serial) = (request.lg_code, &request.card_serial);
+        let policy = &self.municipality(lg_code)?.policy;
         let now = self.clock.now();
         let today = now.date_naive();
         if let Err(reason) = eligibility::check_service_hours(now.naive_local(), policy) {
@@ -330,36 +328,26 @@ impl IssuanceService {
     }
 
     /// Records the kiosk's print result; returns the certificate's state after it.
-    pub async fn report_print(
-        &self,
-        lg_code: LgCode,
-        certificate_number: &str,
-        result: certificate::PrintResult,
-    ) -> Result<certificate::CertificateState, IssueError> {
+    pub async fn report_print(&self, report: &PrintReport) -> Result<CertificateState, IssueError> {
+        let (lg_code, number) = (report.lg_code, report.certificate_number.as_str());
+        self.municipality(lg_code)?;
         let client = self.pool.get().await.map_err(DbError::from)?;
-        let unknown = || IssueError::UnknownCertificate(certificate_number.to_owned());
+        let unknown = || IssueError::UnknownCertificate(number.to_owned());
         // Two reports may race: re-read and re-decide until one change sticks or none is needed.
         loop {
-            let status = db::issuance::find_by_number(&client, lg_code, certificate_number)
+            let current = db::issuance::find_by_number(&client, lg_code, number)
                 .await?
-                .ok_or_else(unknown)?;
-            let current = certificate::CertificateState::from_code(&status.state)
-                .ok_or_else(|| DbError::Corrupt(format!("unknown state {:?}", status.state)))?;
-            let next = certificate::after_print_report(current, result).map_err(|state| {
-                IssueError::FinalState {
-                    number: certificate_number.to_owned(),
-                    state: state.code(),
-                }
-            })?;
+                .ok_or_else(unknown)?
+                .state;
+            let next =
+                certificate::after_print_report(current, report.result).map_err(|state| {
+                    IssueError::FinalState {
+                        number: number.to_owned(),
+                        state: state.code(),
+                    }
+                })?;
             if next == current
-                || db::issuance::change_state(
-                    &client,
-                    lg_code,
-                    certificate_number,
-                    current.code(),
-                    next.code(),
-                )
-                .await?
+                || db::issuance::change_state(&client, lg_code, number, current, next).await?
             {
                 return Ok(next);
             }
@@ -367,17 +355,15 @@ impl IssuanceService {
     }
 
     /// Whether a certificate with this number and these bytes was issued here, and is void.
-    pub async fn verify(
-        &self,
-        lg_code: LgCode,
-        certificate_number: &str,
-        pdf_sha256: &str,
-    ) -> Result<Verification, IssueError> {
+    pub async fn verify(&self, request: &VerificationRequest) -> Result<Verification, IssueError> {
+        self.municipality(request.lg_code)?;
         let client = self.pool.get().await.map_err(DbError::from)?;
-        let status = db::issuance::find_by_number(&client, lg_code, certificate_number).await?;
+        let status =
+            db::issuance::find_by_number(&client, request.lg_code, &request.certificate_number)
+                .await?;
         Ok(match status {
-            Some(s) if s.pdf_sha256.eq_ignore_ascii_case(pdf_sha256) => {
-                if s.state == certificate::CertificateState::Voided.code() {
+            Some(s) if s.pdf_sha256.eq_ignore_ascii_case(&request.pdf_sha256) => {
+                if s.state == CertificateState::Voided {
                     Verification::Voided(s)
                 } else {
                     Verification::Valid(s)
@@ -406,19 +392,21 @@ impl IssuanceService {
         )
         .await?
         .ok_or(IssueError::NotReproducible)?;
-        let kind = CertificateKind::from_code(&record.kind).ok_or_else(|| {
-            DbError::Corrupt(format!("unknown certificate kind {:?}", record.kind))
-        })?;
+        let assessment = person
+            .assessment
+            .as_ref()
+            .ok_or(IssueError::NotReproducible)?;
         let pdf = self
             .render(
-                kind,
+                record.kind,
                 municipality,
                 &person,
+                assessment,
                 &record.certificate_number,
                 record.issued_at,
             )
             .map_err(|e| match e {
-                // The data changed so that the page no longer prints as it did.
+                // The data changed so that the page no longer prints or fits as it did.
                 RenderError::UnprintableCharacter { .. } | RenderError::DoesNotFit => {
                     IssueError::NotReproducible
                 }
@@ -443,11 +431,10 @@ impl IssuanceService {
         kind: CertificateKind,
         municipality: &MunicipalitySettings,
         person: &db::residents::PersonYear,
+        assessment: &Assessment,
         certificate_number: &str,
         issued_at: DateTime<FixedOffset>,
     ) -> Result<Vec<u8>, RenderError> {
-        // The rules refuse a year without an assessment before anything is rendered.
-        let assessment = person.assessment.as_ref().ok_or(RenderError::DoesNotFit)?;
         let document = compose::compose(&CertificateInput {
             kind,
             municipality,

@@ -31,6 +31,16 @@ pub struct Municipality {
     pub city_name: String,
 }
 
+impl From<&crate::config::MunicipalitySettings> for Municipality {
+    fn from(m: &crate::config::MunicipalitySettings) -> Self {
+        Municipality {
+            lg_code: m.code,
+            prefecture_name: m.prefecture.clone(),
+            city_name: m.name.clone(),
+        }
+    }
+}
+
 /// A whole population, table by table.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyntheticMunicipality {

@@ -2,12 +2,15 @@
 //! checking the set, and publishing all or nothing. The gRPC handler drives an [`Upload`]; the
 //! `kofu seed` command and tests drive one in-process.
 
+use crate::clock::Clock;
 use crate::config::Settings;
-use crate::db::sync::{BatchLoad, BatchRow, MAX_LISTED_ERRORS, Mode};
+use crate::db::sync::{BatchLoad, BatchRow, MAX_LISTED_ERRORS};
 use crate::db::{self, DbError};
+use crate::domain::caller::Caller;
 use crate::domain::lg_code::LgCode;
-use crate::domain::sync_record::{CheckContext, FieldProblem, RecordType, SyncRecord, check};
-use crate::metrics::Metrics;
+use crate::domain::sync_record::{
+    CheckContext, FieldProblem, RecordType, SyncMode, SyncRecord, check,
+};
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
 use sha2::{Digest, Sha256};
@@ -18,7 +21,7 @@ use std::time::Instant;
 pub struct BatchHeader {
     pub batch_id: String,
     pub lg_code: LgCode,
-    pub mode: Mode,
+    pub mode: SyncMode,
     pub extracted_at: DateTime<Utc>,
 }
 
@@ -71,6 +74,15 @@ pub struct SyncReport {
     pub finished_at: DateTime<Utc>,
 }
 
+/// A batch's recorded outcome and the municipality it was sent for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedReport {
+    /// The municipality code the batch named.
+    pub lg_code: String,
+    /// What happened to it.
+    pub report: SyncReport,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
     /// The stream does not follow the protocol: the sender must fix its client.
@@ -84,23 +96,33 @@ pub enum SyncError {
     Db(#[from] DbError),
 }
 
+/// Receives batches for the municipalities in its settings.
 pub struct SyncService {
     pool: Pool,
     settings: Arc<Settings>,
-    metrics: Metrics,
+    clock: Clock,
 }
 
 impl SyncService {
-    pub fn new(pool: Pool, settings: Arc<Settings>, metrics: Metrics) -> Self {
+    /// A service for the municipalities in `settings`, timestamping batches by `clock`.
+    pub fn new(pool: Pool, settings: Arc<Settings>, clock: Clock) -> Self {
         Self {
             pool,
             settings,
-            metrics,
+            clock,
         }
     }
 
-    /// Starts receiving a batch announced by `header`.
-    pub async fn begin(&self, header: BatchHeader, caller: &str) -> Result<Upload<'_>, SyncError> {
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.now().to_utc()
+    }
+
+    /// Starts receiving a batch announced by `header`, sent by `caller`.
+    pub async fn begin(
+        &self,
+        header: BatchHeader,
+        caller: &Caller,
+    ) -> Result<Upload<'_>, SyncError> {
         if self.settings.municipality(header.lg_code).is_none() {
             return Err(SyncError::UnknownMunicipality(header.lg_code));
         }
@@ -131,9 +153,9 @@ impl SyncService {
                     .date_naive(),
             },
             header,
-            caller: caller.to_owned(),
+            caller: caller.identity.clone(),
             started: Instant::now(),
-            received_at: Utc::now(),
+            received_at: self.now(),
             hasher: Sha256::new(),
             counts: RecordCounts::default(),
             errors: Vec::new(),
@@ -149,7 +171,7 @@ impl SyncService {
     pub async fn apply(
         &self,
         header: BatchHeader,
-        caller: &str,
+        caller: &Caller,
         records: impl IntoIterator<Item = SyncRecord>,
     ) -> Result<SyncReport, SyncError> {
         let mut upload = self.begin(header, caller).await?;
@@ -160,14 +182,15 @@ impl SyncService {
         upload.finish(count).await
     }
 
-    pub async fn get_batch(&self, batch_id: &str) -> Result<SyncReport, SyncError> {
+    /// The recorded outcome of batch `batch_id`.
+    pub async fn get_batch(&self, batch_id: &str) -> Result<RecordedReport, SyncError> {
         let client = self.pool.get().await.map_err(DbError::from)?;
         let batch = db::sync::find_batch(&client, batch_id)
             .await?
             .ok_or_else(|| SyncError::UnknownBatch(batch_id.to_owned()))?;
         let errors: Vec<RecordError> = serde_json::from_value(batch.errors).unwrap_or_default();
         let stored: StoredCounts = serde_json::from_value(batch.counts).unwrap_or_default();
-        Ok(SyncReport {
+        let report = SyncReport {
             batch_id: batch_id.to_owned(),
             state: if batch.applied {
                 BatchState::Applied
@@ -179,6 +202,10 @@ impl SyncService {
             errors,
             purged_fiscal_years: db::sync::purged_years(&client, batch_id).await?,
             finished_at: batch.finished_at,
+        };
+        Ok(RecordedReport {
+            lg_code: batch.lg_code,
+            report,
         })
     }
 }
@@ -244,7 +271,7 @@ impl Upload<'_> {
             }
         };
         let mut problems = check(&record, &self.context);
-        if self.header.mode == Mode::Full && record_type >= RecordType::ResidentDeletion {
+        if self.header.mode == SyncMode::Full && record_type >= RecordType::ResidentDeletion {
             problems.push(FieldProblem::new(
                 "",
                 "a FULL batch replaces all data and carries no deletions; send deletions in a DELTA batch",
@@ -273,17 +300,6 @@ impl Upload<'_> {
             return Err(SyncError::Protocol(message));
         }
         let content_sha256 = hex::encode(self.hasher.clone().finalize());
-        let lg = self.header.lg_code.to_string();
-        for record_type in RecordType::ALL {
-            let n = self.counts.get(record_type);
-            if n > 0 {
-                self.service
-                    .metrics
-                    .sync_records_total
-                    .with_label_values(&[&lg, record_type.name()])
-                    .inc_by(n as u64);
-            }
-        }
 
         if let Some(previous) = self.previous.take().filter(|p| p.applied) {
             let state = if previous.content_sha256 == content_sha256 {
@@ -317,19 +333,14 @@ impl Upload<'_> {
         if self.error_count > 0 {
             drop(load); // closes the connection: PostgreSQL rolls the batch back
             self.record_rejection(&content_sha256).await?;
-            return Ok(self.report(BatchState::Rejected, Vec::new(), Utc::now()));
+            return Ok(self.report(BatchState::Rejected, Vec::new(), self.service.now()));
         }
         let row = self.batch_row(&content_sha256, true);
         let purged = load.publish(|_| row).await?;
         let mut years: Vec<i32> = purged.iter().map(|p| p.fiscal_year).collect();
         years.sort_unstable();
         years.dedup();
-        self.service
-            .metrics
-            .sync_last_applied_timestamp_seconds
-            .with_label_values(&[&lg])
-            .set(Utc::now().timestamp() as f64);
-        Ok(self.report(BatchState::Applied, years, Utc::now()))
+        Ok(self.report(BatchState::Applied, years, self.service.now()))
     }
 
     /// The stream broke or was abandoned: nothing is applied, and the batch is recorded as
@@ -344,7 +355,7 @@ impl Upload<'_> {
         if let Err(e) = self.record_rejection(&sha).await {
             tracing::warn!(error = %e, "could not record an abandoned batch");
         }
-        self.report(BatchState::Rejected, Vec::new(), Utc::now());
+        self.log_finished(BatchState::Rejected);
     }
 
     fn batch_row(&self, content_sha256: &str, applied: bool) -> BatchRow {
@@ -378,27 +389,7 @@ impl Upload<'_> {
         purged: Vec<i32>,
         finished_at: DateTime<Utc>,
     ) -> SyncReport {
-        let lg = self.header.lg_code.to_string();
-        self.service
-            .metrics
-            .sync_batches_total
-            .with_label_values(&[&lg, state.code()])
-            .inc();
-        self.service
-            .metrics
-            .sync_batch_seconds
-            .with_label_values(&[self.header.mode.code(), state.code()])
-            .observe(self.started.elapsed().as_secs_f64());
-        tracing::info!(
-            sync.batch_id = %self.header.batch_id,
-            sync.municipality = %lg,
-            sync.mode = self.header.mode.code(),
-            sync.state = state.code(),
-            sync.records = self.counts.total(),
-            sync.errors = self.error_count,
-            sync.seconds = self.started.elapsed().as_secs_f64(),
-            "sync batch finished"
-        );
+        self.log_finished(state);
         SyncReport {
             batch_id: self.header.batch_id.clone(),
             state,
@@ -408,5 +399,18 @@ impl Upload<'_> {
             purged_fiscal_years: purged,
             finished_at,
         }
+    }
+
+    fn log_finished(&self, state: BatchState) {
+        tracing::info!(
+            sync.batch_id = %self.header.batch_id,
+            sync.municipality = %self.header.lg_code,
+            sync.mode = self.header.mode.code(),
+            sync.state = state.code(),
+            sync.records = self.counts.total(),
+            sync.errors = self.error_count,
+            sync.seconds = self.started.elapsed().as_secs_f64(),
+            "sync batch finished"
+        );
     }
 }

@@ -1,0 +1,152 @@
+//! The work of each `kofu` command, one file per command; `main.rs` only parses the command line
+//! and dispatches here. Commands print for a person and fail with a sentence saying what to do.
+//!
+//! - [`serve`], [`migrate`]: run the server, apply migrations.
+//! - [`seed`], [`sync`]: the synthetic municipality, in-process or as a batch file pushed over mTLS.
+//! - [`relay_sim`]: play the J-LIS relay; [`render`]: preview a certificate.
+//! - [`audit`], [`report`]: the operator's and the accounts' view.
+//! - [`dev_certs`]: development certificates.
+
+pub mod audit;
+pub mod dev_certs;
+pub mod migrate;
+pub mod relay_sim;
+pub mod render;
+pub mod report;
+pub mod seed;
+pub mod serve;
+pub mod sync;
+
+use crate::clock::Clock;
+use crate::config::{MunicipalitySettings, Settings};
+use crate::domain::assessment::CollectionMethod;
+use crate::domain::lg_code::LgCode;
+use anyhow::Context;
+use chrono::{DateTime, FixedOffset};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// `--config FILE` (or `KOFU_CONFIG`), shared by every command that reads the configuration.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ConfigArg {
+    /// The configuration file (TOML; ops/kofu.dev.toml is an example).
+    #[arg(long, env = "KOFU_CONFIG")]
+    pub config: PathBuf,
+}
+
+impl ConfigArg {
+    /// The settings: defaults, then the file, then `KOFU__…` variables.
+    pub fn load(&self) -> anyhow::Result<Settings> {
+        Ok(Settings::load(Some(&self.config))?)
+    }
+}
+
+/// Which synthetic population to generate (`seed` and `sync gen`).
+#[derive(clap::Args, Debug, Clone)]
+pub struct Population {
+    /// Number of residents.
+    #[arg(long, default_value_t = 1000)]
+    pub residents: usize,
+    /// Generator seed; the relay simulator needs the same one.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Municipality code; defaults to the first configured.
+    #[arg(long)]
+    pub municipality: Option<String>,
+    /// Newest fiscal year to generate; defaults to the newest open today under the policy.
+    #[arg(long)]
+    pub latest_fiscal_year: Option<i32>,
+}
+
+impl Population {
+    /// The configured municipality and the newest fiscal year to generate.
+    pub fn resolve<'s>(
+        &self,
+        settings: &'s Settings,
+    ) -> anyhow::Result<(&'s MunicipalitySettings, i32)> {
+        let m = pick_municipality(settings, self.municipality.as_deref())?;
+        let year = self
+            .latest_fiscal_year
+            .unwrap_or_else(|| open_year(settings, m));
+        Ok((m, year))
+    }
+
+    /// The population's records, as a sync batch carries them.
+    pub fn records(
+        &self,
+        m: &MunicipalitySettings,
+        year: i32,
+    ) -> impl Iterator<Item = crate::domain::sync_record::SyncRecord> + use<> {
+        crate::tools::synthetic::records(self.seed, &m.into(), self.residents, year)
+    }
+}
+
+/// The municipality named by `code`, or the first configured.
+pub fn pick_municipality<'a>(
+    settings: &'a Settings,
+    code: Option<&str>,
+) -> anyhow::Result<&'a MunicipalitySettings> {
+    match code {
+        Some(code) => {
+            let code = LgCode::parse(code)?;
+            settings
+                .municipality(code)
+                .with_context(|| format!("municipality {code} is not in the configuration"))
+        }
+        None => settings
+            .municipalities
+            .first()
+            .context("the configuration has no [[municipalities]]"),
+    }
+}
+
+/// The newest fiscal year open to anyone today (withholding opens first): what synthetic data
+/// includes and what the relay simulator asks for.
+pub fn open_year(settings: &Settings, m: &MunicipalitySettings) -> i32 {
+    let today = clock(settings).today();
+    crate::domain::eligibility::latest_open_fiscal_year(
+        today,
+        Some(CollectionMethod::Withholding),
+        &m.policy,
+    )
+}
+
+/// The one clock, as configured.
+pub fn clock(settings: &Settings) -> Clock {
+    Clock::from_setting(settings.clock.fixed_now)
+}
+
+/// A small pool on a database that is at the current schema.
+pub async fn migrated_pool(
+    settings: &Settings,
+    size: usize,
+) -> anyhow::Result<deadpool_postgres::Pool> {
+    let pool = crate::db::pool(
+        settings.database.url.expose(),
+        size,
+        Duration::from_secs(30),
+    )?;
+    let client = pool.get().await.map_err(crate::db::DbError::from)?;
+    crate::db::migrate::ensure_current(&client).await?;
+    Ok(pool)
+}
+
+/// The server URL a client command talks to: `--server`, else localhost at the configured port.
+pub fn server_url(settings: &Settings, server: Option<String>) -> String {
+    server.unwrap_or_else(|| format!("https://localhost:{}", settings.server.grpc_addr.port()))
+}
+
+/// When a synthetic batch counts as extracted: now, or the day its data describes (payments up to
+/// 1 November of the newest year) if that is later, so that no date in it lies after extraction.
+pub fn extraction_time(
+    now: DateTime<FixedOffset>,
+    latest_fiscal_year: i32,
+) -> DateTime<FixedOffset> {
+    let data_day = crate::tools::synthetic::extraction_date(latest_fiscal_year)
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight exists")
+        .and_local_timezone(crate::clock::japan())
+        .single()
+        .expect("Japan has no DST");
+    now.max(data_day)
+}

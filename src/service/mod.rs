@@ -1,0 +1,11 @@
+//! The server core's services: each combines the database, the domain rules and (for issuance)
+//! the renderer to do one job. They take domain values and return domain values or their own
+//! error type; `grpc/` converts to and from the wire and maps the errors to statuses.
+//!
+//! - [`issuance`]: issuing, listing what is available, print results, verification.
+//! - [`sync`]: receiving a nightly batch and publishing it all or nothing.
+//! - [`audit`]: appending to the hash-chained audit trail, fail closed.
+
+pub mod audit;
+pub mod issuance;
+pub mod sync;
