@@ -24,8 +24,8 @@ export KOFU__DATABASE__URL="$DATABASE_URL"
 
 server_pid=
 cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" && wait "$server_pid" || true
+  if [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null; then
+    wait "$server_pid" || true
   fi
   [ "$started_pg" = yes ] && bash ops/pg.sh stop
 }
@@ -62,7 +62,8 @@ echo "== the operator's view: the audit trail and today's fees"
 today=$(TZ=Asia/Tokyo date +%F)
 "$kofu" report fees --config "$config" --from "$today" --to "$today"
 
-first=$(ls out/pdf/*.pdf | head -n 1)
+pdfs=(out/pdf/*.pdf)
+first=${pdfs[0]}
 echo "== one certificate, as pdftotext reads it ($first)"
 pdftotext -layout "$first" - | sed -e '/^\s*$/d' | head -n 12
 echo "..."
