@@ -1,34 +1,16 @@
 //! Mutual TLS and roles: only known client identities get in, and only to their services.
 
-use crate::helpers::{SHINJUKU, spawn_app};
-use kofu::grpc::pb;
+use crate::fixtures::YAMADA_CARD;
+use crate::helpers::{OPS, RELAY, SYNC, issue_request, spawn_app};
 use kofu::grpc::pb::issuance_service_client::IssuanceServiceClient;
 use kofu::tools::dev_certs::DevCa;
 use tonic::Code;
 
-fn request() -> pb::IssueCertificateRequest {
-    pb::IssueCertificateRequest {
-        request_id: "req-access".into(),
-        municipality_code: SHINJUKU.into(),
-        applicant: Some(pb::Applicant {
-            card_serial: crate::fixtures::YAMADA_CARD.into(),
-        }),
-        kind: pb::CertificateKind::IncomeAndTaxation as i32,
-        fiscal_year: 2025,
-        copies: 1,
-        kiosk: Some(pb::Kiosk {
-            operator_code: "SEVEN".into(),
-            terminal_id: "T-1".into(),
-        }),
-    }
-}
-
 #[tokio::test]
 async fn an_identity_without_a_role_is_permission_denied() {
     let app = spawn_app().await;
-    let channel = app.channel_as("someone-else").await.unwrap();
-    let status = IssuanceServiceClient::new(channel)
-        .issue_certificate(request())
+    let status = app
+        .issue_certificate_as("someone-else", issue_request("req-access", YAMADA_CARD))
         .await
         .unwrap_err();
     assert_eq!(status.code(), Code::PermissionDenied, "{status:?}");
@@ -59,10 +41,9 @@ async fn an_identity_without_a_role_is_permission_denied() {
 #[tokio::test]
 async fn a_role_may_call_only_its_own_services() {
     let app = spawn_app().await;
-    for identity in ["tax-sync", "kofu-ops"] {
-        let channel = app.channel_as(identity).await.unwrap();
-        let status = IssuanceServiceClient::new(channel)
-            .issue_certificate(request())
+    for identity in [SYNC, OPS] {
+        let status = app
+            .issue_certificate_as(identity, issue_request("req-access", YAMADA_CARD))
             .await
             .unwrap_err();
         assert_eq!(
@@ -79,7 +60,7 @@ async fn a_role_may_call_only_its_own_services() {
 async fn a_certificate_from_another_ca_cannot_connect() {
     let app = spawn_app().await;
     let stranger = DevCa::new("some other CA").unwrap();
-    let (cert, key) = stranger.client("jlis-relay").unwrap();
+    let (cert, key) = stranger.client(RELAY).unwrap();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("c.pem"), cert).unwrap();
     std::fs::write(dir.path().join("c.key"), key).unwrap();
@@ -91,7 +72,7 @@ async fn a_certificate_from_another_ca_cannot_connect() {
     {
         Err(error) => format!("{error:?}"),
         Ok(channel) => match IssuanceServiceClient::new(channel)
-            .issue_certificate(request())
+            .issue_certificate(issue_request("req-access", YAMADA_CARD))
             .await
         {
             Ok(_) => panic!("a client certificate from a foreign CA was accepted"),

@@ -2,7 +2,7 @@
 //! and deletions, and purging old entries leaves a chain that still verifies.
 
 use crate::fixtures::{UNKNOWN_CARD, YAMADA_CARD};
-use crate::helpers::{SHINJUKU, TestApp, spawn_app};
+use crate::helpers::{TestApp, issue_request, spawn_app};
 use kofu::grpc::pb;
 
 fn kofu(app: &TestApp, args: &[&str], now: Option<&str>) -> (bool, String) {
@@ -28,49 +28,33 @@ fn kofu(app: &TestApp, args: &[&str], now: Option<&str>) -> (bool, String) {
     )
 }
 
-fn request(id: &str, card: &str, code: &str) -> pb::IssueCertificateRequest {
-    pb::IssueCertificateRequest {
-        request_id: id.into(),
-        municipality_code: code.into(),
-        applicant: Some(pb::Applicant {
-            card_serial: card.into(),
-        }),
-        kind: pb::CertificateKind::Income as i32,
-        fiscal_year: 2025,
-        copies: 1,
-        kiosk: Some(pb::Kiosk {
-            operator_code: "SEVEN".into(),
-            terminal_id: "T-1".into(),
-        }),
-    }
-}
-
 /// Issues one certificate, one refusal and one invalid request, and reports the print.
 async fn some_calls(app: &TestApp) {
-    let mut relay = app.relay().await;
-    let issued = relay
-        .issue_certificate(request("a1", YAMADA_CARD, SHINJUKU))
+    let income = pb::CertificateKind::Income as i32;
+    let issued = app
+        .issue_certificate(pb::IssueCertificateRequest {
+            kind: income,
+            ..issue_request("a1", YAMADA_CARD)
+        })
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     let Some(pb::issue_certificate_response::Outcome::Issued(c)) = issued.outcome else {
         panic!("not issued");
     };
-    relay
-        .issue_certificate(request("a2", UNKNOWN_CARD, SHINJUKU))
-        .await
-        .unwrap();
-    relay
-        .issue_certificate(request("a3", YAMADA_CARD, "131042"))
-        .await
-        .unwrap_err();
-    relay
-        .report_print_result(pb::ReportPrintResultRequest {
-            request_id: "a4".into(),
-            municipality_code: SHINJUKU.into(),
-            certificate_number: c.certificate_number,
-            result: pb::PrintResult::Printed as i32,
-        })
+    app.issue_certificate(pb::IssueCertificateRequest {
+        kind: income,
+        ..issue_request("a2", UNKNOWN_CARD)
+    })
+    .await
+    .unwrap();
+    app.issue_certificate(pb::IssueCertificateRequest {
+        kind: income,
+        municipality_code: "131042".into(),
+        ..issue_request("a3", YAMADA_CARD)
+    })
+    .await
+    .unwrap_err();
+    app.report_print_result(&c.certificate_number, pb::PrintResult::Printed)
         .await
         .unwrap();
 }

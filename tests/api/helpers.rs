@@ -1,5 +1,5 @@
 //! Test harness: a fresh database per test cloned from a migrated template, fresh certificates,
-//! and the server started in-process on port 0 with a fixed clock.
+//! the server started in-process on port 0 with a fixed clock, and a `TestApp` method per RPC.
 
 use kofu::config::{
     ClockSettings, DatabaseSettings, FontSettings, MunicipalitySettings, Role, Secret,
@@ -7,8 +7,12 @@ use kofu::config::{
 };
 use kofu::domain::lg_code::LgCode;
 use kofu::domain::municipality::MunicipalityKind;
+use kofu::grpc::pb;
+use kofu::grpc::pb::certificate_verification_service_client::CertificateVerificationServiceClient;
 use kofu::grpc::pb::issuance_service_client::IssuanceServiceClient;
+use kofu::grpc::pb::tax_sync_service_client::TaxSyncServiceClient;
 use kofu::tools::dev_certs::DevCa;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -17,6 +21,31 @@ use tonic::transport::Channel;
 pub const SHINJUKU: &str = "131041";
 /// Tests run on 1 July 令和7年 (2025), 10:00 in Japan: fiscal years 2022–2025 are open.
 pub const NOW: &str = "2025-07-01T10:00:00+09:00";
+
+/// The client identities the test server knows, one per role.
+pub const RELAY: &str = "jlis-relay";
+pub const SYNC: &str = "tax-sync";
+pub const OPS: &str = "kofu-ops";
+
+/// An IssueCertificate request for 令和7年度's 所得・課税証明書, one copy, at a 7-Eleven kiosk in
+/// 新宿区. Tests change what they need with struct-update syntax:
+/// `pb::IssueCertificateRequest { fiscal_year: 2024, ..issue_request(id, card) }`.
+pub fn issue_request(request_id: &str, card_serial: &str) -> pb::IssueCertificateRequest {
+    pb::IssueCertificateRequest {
+        request_id: request_id.into(),
+        municipality_code: SHINJUKU.into(),
+        applicant: Some(pb::Applicant {
+            card_serial: card_serial.into(),
+        }),
+        kind: pb::CertificateKind::IncomeAndTaxation as i32,
+        fiscal_year: 2025,
+        copies: 1,
+        kiosk: Some(pb::Kiosk {
+            operator_code: "SEVEN".into(),
+            terminal_id: "T-1".into(),
+        }),
+    }
+}
 
 fn admin_url() -> String {
     std::env::var("TEST_DATABASE_URL").expect(
@@ -204,9 +233,9 @@ pub fn settings(db: &TestDb, certs: &TestCerts) -> Settings {
             client_ca: certs.path("ca.pem"),
         },
         clients: [
-            ("jlis-relay".to_owned(), Role::Relay),
-            ("tax-sync".to_owned(), Role::Sync),
-            ("kofu-ops".to_owned(), Role::Ops),
+            (RELAY.to_owned(), Role::Relay),
+            (SYNC.to_owned(), Role::Sync),
+            (OPS.to_owned(), Role::Ops),
         ]
         .into_iter()
         .collect(),
@@ -232,6 +261,8 @@ pub struct TestApp {
     pub metrics_addr: std::net::SocketAddr,
     pub certs: TestCerts,
     pub db: TestDb,
+    /// One connection per identity, made at its first call and shared by the calls after it.
+    channels: tokio::sync::Mutex<HashMap<String, Channel>>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
@@ -295,6 +326,7 @@ pub async fn spawn_app_with(db: TestDb, tweak: impl FnOnce(&mut Settings)) -> Te
         metrics_addr,
         certs,
         db,
+        channels: Default::default(),
         shutdown: Some(shutdown),
         task: Some(task),
     }
@@ -318,8 +350,144 @@ impl TestApp {
         .await?)
     }
 
+    /// The shared connection as `identity`, made on first use.
+    async fn connection(&self, identity: &str) -> Channel {
+        let mut channels = self.channels.lock().await;
+        if let Some(channel) = channels.get(identity) {
+            return channel.clone();
+        }
+        let channel = self
+            .channel_as(identity)
+            .await
+            .unwrap_or_else(|e| panic!("cannot connect as {identity}: {e:#}"));
+        channels.insert(identity.to_owned(), channel.clone());
+        channel
+    }
+
+    /// An IssuanceService client of the relay's own, for a call that outlives a borrow of the app.
     pub async fn relay(&self) -> IssuanceServiceClient<Channel> {
-        IssuanceServiceClient::new(self.channel_as("jlis-relay").await.unwrap())
+        IssuanceServiceClient::new(self.connection(RELAY).await)
+    }
+
+    /// IssueCertificate, as the relay.
+    pub async fn issue_certificate(
+        &self,
+        request: pb::IssueCertificateRequest,
+    ) -> Result<pb::IssueCertificateResponse, tonic::Status> {
+        self.issue_certificate_as(RELAY, request).await
+    }
+
+    /// IssueCertificate as `identity` (a role without access, for one).
+    pub async fn issue_certificate_as(
+        &self,
+        identity: &str,
+        request: pb::IssueCertificateRequest,
+    ) -> Result<pb::IssueCertificateResponse, tonic::Status> {
+        IssuanceServiceClient::new(self.connection(identity).await)
+            .issue_certificate(request)
+            .await
+            .map(tonic::Response::into_inner)
+    }
+
+    /// ListAvailable in 新宿区 for `card_serial`, as the relay.
+    pub async fn list_available(
+        &self,
+        card_serial: &str,
+    ) -> Result<pb::ListAvailableResponse, tonic::Status> {
+        self.relay()
+            .await
+            .list_available(pb::ListAvailableRequest {
+                request_id: "list".into(),
+                municipality_code: SHINJUKU.into(),
+                applicant: Some(pb::Applicant {
+                    card_serial: card_serial.into(),
+                }),
+            })
+            .await
+            .map(tonic::Response::into_inner)
+    }
+
+    /// ReportPrintResult in 新宿区, as the relay, with request id `print-{certificate_number}`.
+    pub async fn report_print_result(
+        &self,
+        certificate_number: &str,
+        result: pb::PrintResult,
+    ) -> Result<pb::ReportPrintResultResponse, tonic::Status> {
+        self.relay()
+            .await
+            .report_print_result(pb::ReportPrintResultRequest {
+                request_id: format!("print-{certificate_number}"),
+                municipality_code: SHINJUKU.into(),
+                certificate_number: certificate_number.into(),
+                result: result as i32,
+            })
+            .await
+            .map(tonic::Response::into_inner)
+    }
+
+    /// VerifyCertificate in 新宿区, as a counter clerk (ops).
+    pub async fn verify_certificate(
+        &self,
+        certificate_number: &str,
+        pdf_sha256: &str,
+    ) -> Result<pb::VerifyCertificateResponse, tonic::Status> {
+        self.verify_certificate_as(OPS, certificate_number, pdf_sha256)
+            .await
+    }
+
+    /// VerifyCertificate as `identity`.
+    pub async fn verify_certificate_as(
+        &self,
+        identity: &str,
+        certificate_number: &str,
+        pdf_sha256: &str,
+    ) -> Result<pb::VerifyCertificateResponse, tonic::Status> {
+        CertificateVerificationServiceClient::new(self.connection(identity).await)
+            .verify_certificate(pb::VerifyCertificateRequest {
+                municipality_code: SHINJUKU.into(),
+                certificate_number: certificate_number.into(),
+                pdf_sha256: pdf_sha256.into(),
+            })
+            .await
+            .map(tonic::Response::into_inner)
+    }
+
+    /// TaxSyncService.Upload of `messages`, as the tax system.
+    pub async fn upload(
+        &self,
+        messages: Vec<pb::SyncMessage>,
+    ) -> Result<pb::SyncReport, tonic::Status> {
+        self.upload_stream(tokio_stream::iter(messages)).await
+    }
+
+    /// Upload from a stream the test controls (to cut it, for one).
+    pub async fn upload_stream(
+        &self,
+        messages: impl tokio_stream::Stream<Item = pb::SyncMessage> + Send + 'static,
+    ) -> Result<pb::SyncReport, tonic::Status> {
+        TaxSyncServiceClient::new(self.connection(SYNC).await)
+            .upload(messages)
+            .await
+            .map(tonic::Response::into_inner)
+    }
+
+    /// TaxSyncService.GetBatch, as the tax system.
+    pub async fn get_batch(&self, batch_id: &str) -> Result<pb::SyncReport, tonic::Status> {
+        self.get_batch_as(SYNC, batch_id).await
+    }
+
+    /// GetBatch as `identity`.
+    pub async fn get_batch_as(
+        &self,
+        identity: &str,
+        batch_id: &str,
+    ) -> Result<pb::SyncReport, tonic::Status> {
+        TaxSyncServiceClient::new(self.connection(identity).await)
+            .get_batch(pb::GetBatchRequest {
+                batch_id: batch_id.into(),
+            })
+            .await
+            .map(tonic::Response::into_inner)
     }
 
     pub async fn metrics(&self) -> String {

@@ -1,28 +1,10 @@
 //! IssueCertificate as the J-LIS relay uses it.
 
 use crate::fixtures::{CHILD_CARD, UNDECLARED_CARD, UNKNOWN_CARD, UNTAXED_CARD, YAMADA_CARD};
-use crate::helpers::{SHINJUKU, pdf_tool, spawn_app};
-use kofu::grpc::pb::issuance_service_client::IssuanceServiceClient;
+use crate::helpers::{TestApp, issue_request, pdf_tool, spawn_app};
 use kofu::grpc::pb::{self, issue_certificate_response::Outcome};
 use sha2::{Digest, Sha256};
 use tonic::Code;
-
-fn request(request_id: &str, card_serial: &str) -> pb::IssueCertificateRequest {
-    pb::IssueCertificateRequest {
-        request_id: request_id.into(),
-        municipality_code: SHINJUKU.into(),
-        applicant: Some(pb::Applicant {
-            card_serial: card_serial.into(),
-        }),
-        kind: pb::CertificateKind::IncomeAndTaxation as i32,
-        fiscal_year: 2025,
-        copies: 1,
-        kiosk: Some(pb::Kiosk {
-            operator_code: "SEVEN".into(),
-            terminal_id: "T-0001".into(),
-        }),
-    }
-}
 
 fn issued(response: pb::IssueCertificateResponse) -> pb::IssuedCertificate {
     match response.outcome {
@@ -41,14 +23,11 @@ fn refusal(response: pb::IssueCertificateResponse) -> pb::Refusal {
 #[tokio::test]
 async fn issues_an_income_and_taxation_certificate_as_a_pdf() {
     let app = spawn_app().await;
-    let mut relay = app.relay().await;
 
     let certificate = issued(
-        relay
-            .issue_certificate(request("req-1", YAMADA_CARD))
+        app.issue_certificate(issue_request("req-1", YAMADA_CARD))
             .await
-            .unwrap()
-            .into_inner(),
+            .unwrap(),
     );
 
     assert_eq!(certificate.certificate_number, "R7-0000001");
@@ -139,29 +118,26 @@ async fn issues_an_income_and_taxation_certificate_as_a_pdf() {
 #[tokio::test]
 async fn a_retried_request_returns_the_same_certificate() {
     let app = spawn_app().await;
-    let mut relay = app.relay().await;
 
     let first = issued(
-        relay
-            .issue_certificate(request("req-retry", YAMADA_CARD))
+        app.issue_certificate(issue_request("req-retry", YAMADA_CARD))
             .await
-            .unwrap()
-            .into_inner(),
+            .unwrap(),
     );
     let second = issued(
-        relay
-            .issue_certificate(request("req-retry", YAMADA_CARD))
+        app.issue_certificate(issue_request("req-retry", YAMADA_CARD))
             .await
-            .unwrap()
-            .into_inner(),
+            .unwrap(),
     );
     assert_eq!(first.certificate_number, second.certificate_number);
     assert_eq!(first.pdf_sha256, second.pdf_sha256);
     assert_eq!(first.pdf, second.pdf);
 
-    let mut changed = request("req-retry", YAMADA_CARD);
-    changed.copies = 2;
-    let status = relay.issue_certificate(changed).await.unwrap_err();
+    let changed = pb::IssueCertificateRequest {
+        copies: 2,
+        ..issue_request("req-retry", YAMADA_CARD)
+    };
+    let status = app.issue_certificate(changed).await.unwrap_err();
     assert_eq!(status.code(), Code::AlreadyExists, "{status:?}");
     assert!(status.message().contains("request_id"), "{status:?}");
     app.stop().await.unwrap();
@@ -170,16 +146,13 @@ async fn a_retried_request_returns_the_same_certificate() {
 #[tokio::test]
 async fn concurrent_requests_get_distinct_certificate_numbers() {
     let app = spawn_app().await;
-    let relay = app.relay().await;
     let calls = (0..16).map(|i| {
-        let mut relay = relay.clone();
+        let app = &app;
         async move {
             issued(
-                relay
-                    .issue_certificate(request(&format!("req-c{i}"), YAMADA_CARD))
+                app.issue_certificate(issue_request(&format!("req-c{i}"), YAMADA_CARD))
                     .await
-                    .unwrap()
-                    .into_inner(),
+                    .unwrap(),
             )
             .certificate_number
         }
@@ -194,31 +167,36 @@ async fn concurrent_requests_get_distinct_certificate_numbers() {
 #[tokio::test]
 async fn refuses_what_cannot_be_issued_at_a_kiosk() {
     let app = spawn_app().await;
-    let mut relay = app.relay().await;
-    let mut tax_payment = request("req-r4", UNTAXED_CARD);
-    tax_payment.kind = pb::CertificateKind::TaxPayment as i32;
-    let mut old_year = request("req-r5", YAMADA_CARD);
-    old_year.fiscal_year = 2021;
-    let mut missing_year = request("req-r6", YAMADA_CARD);
-    missing_year.fiscal_year = 2024;
+    let tax_payment = pb::IssueCertificateRequest {
+        kind: pb::CertificateKind::TaxPayment as i32,
+        ..issue_request("req-r4", UNTAXED_CARD)
+    };
+    let old_year = pb::IssueCertificateRequest {
+        fiscal_year: 2021,
+        ..issue_request("req-r5", YAMADA_CARD)
+    };
+    let missing_year = pb::IssueCertificateRequest {
+        fiscal_year: 2024,
+        ..issue_request("req-r6", YAMADA_CARD)
+    };
     for (request, expected) in [
         (
-            request("req-r1", UNKNOWN_CARD),
+            issue_request("req-r1", UNKNOWN_CARD),
             pb::RefusalReason::UnknownCard,
         ),
         (
-            request("req-r2", CHILD_CARD),
+            issue_request("req-r2", CHILD_CARD),
             pb::RefusalReason::UnderMinimumAge,
         ),
         (
-            request("req-r3", UNDECLARED_CARD),
+            issue_request("req-r3", UNDECLARED_CARD),
             pb::RefusalReason::NoDeclaration,
         ),
         (tax_payment, pb::RefusalReason::NotTaxedYear),
         (old_year, pb::RefusalReason::YearNotAvailable),
         (missing_year, pb::RefusalReason::NotResidentOnAssessmentDate),
     ] {
-        let refusal = refusal(relay.issue_certificate(request).await.unwrap().into_inner());
+        let refusal = refusal(app.issue_certificate(request).await.unwrap());
         assert_eq!(refusal.reason(), expected);
         assert!(!refusal.message.is_empty());
         assert!(!refusal.message.contains("山田"));
@@ -231,7 +209,6 @@ type Change = Box<dyn Fn(&mut pb::IssueCertificateRequest)>;
 #[tokio::test]
 async fn malformed_requests_are_invalid_arguments_naming_the_field() {
     let app = spawn_app().await;
-    let mut relay = app.relay().await;
     let cases: Vec<(Change, &str)> = vec![
         (
             Box::new(|r| r.municipality_code = "131042".into()),
@@ -251,9 +228,9 @@ async fn malformed_requests_are_invalid_arguments_naming_the_field() {
         (Box::new(|r| r.kiosk = None), "operator_code"),
     ];
     for (i, (change, expected)) in cases.into_iter().enumerate() {
-        let mut request = request(&format!("req-bad-{i}"), YAMADA_CARD);
+        let mut request = issue_request(&format!("req-bad-{i}"), YAMADA_CARD);
         change(&mut request);
-        let status = relay.issue_certificate(request).await.unwrap_err();
+        let status = app.issue_certificate(request).await.unwrap_err();
         assert_eq!(status.code(), Code::InvalidArgument, "case {i}: {status:?}");
         assert!(
             status.message().contains(expected),
@@ -261,24 +238,23 @@ async fn malformed_requests_are_invalid_arguments_naming_the_field() {
             status.message()
         );
     }
-    let mut elsewhere = request("req-elsewhere", YAMADA_CARD);
-    elsewhere.municipality_code = "131130".into(); // 渋谷区: valid, but not served here
-    let status = relay.issue_certificate(elsewhere).await.unwrap_err();
+    let elsewhere = pb::IssueCertificateRequest {
+        municipality_code: "131130".into(), // 渋谷区: valid, but not served here
+        ..issue_request("req-elsewhere", YAMADA_CARD)
+    };
+    let status = app.issue_certificate(elsewhere).await.unwrap_err();
     assert_eq!(status.code(), Code::NotFound, "{status:?}");
     assert!(status.message().contains("131130"));
     app.stop().await.unwrap();
 }
 
 /// Issues `kind` for `card` and returns the certificate's text.
-async fn issue_text(
-    relay: &mut IssuanceServiceClient<tonic::transport::Channel>,
-    id: &str,
-    card: &str,
-    kind: pb::CertificateKind,
-) -> String {
-    let mut r = request(id, card);
-    r.kind = kind as i32;
-    let certificate = issued(relay.issue_certificate(r).await.unwrap().into_inner());
+async fn issue_text(app: &TestApp, id: &str, card: &str, kind: pb::CertificateKind) -> String {
+    let request = pb::IssueCertificateRequest {
+        kind: kind as i32,
+        ..issue_request(id, card)
+    };
+    let certificate = issued(app.issue_certificate(request).await.unwrap());
     pdf_tool("qpdf", &["--check"], &certificate.pdf);
     pdf_tool("pdftotext", &[], &certificate.pdf)
 }
@@ -286,7 +262,6 @@ async fn issue_text(
 #[tokio::test]
 async fn every_kind_prints_what_it_certifies() {
     let app = spawn_app().await;
-    let mut relay = app.relay().await;
     use pb::CertificateKind as K;
     let cases: [(&str, K, &[&str], &[&str]); 6] = [
         (
@@ -358,7 +333,7 @@ async fn every_kind_prints_what_it_certifies() {
         } else {
             YAMADA_CARD
         };
-        let text = issue_text(&mut relay, id, card, kind).await;
+        let text = issue_text(&app, id, card, kind).await;
         for p in present {
             assert!(text.contains(p), "{kind:?}: {p:?} missing from\n{text}");
         }

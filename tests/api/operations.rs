@@ -1,13 +1,14 @@
 //! What operators rely on: health, reflection, metrics, refusing an unmigrated database,
 //! graceful shutdown.
 
-use crate::helpers::{TestCerts, TestDb, settings, spawn_app};
+use crate::fixtures::UNKNOWN_CARD;
+use crate::helpers::{OPS, TestCerts, TestDb, issue_request, settings, spawn_app};
 use kofu::grpc::pb;
 
 #[tokio::test]
 async fn health_reports_the_issuance_service_serving() {
     let app = spawn_app().await;
-    let channel = app.channel_as("kofu-ops").await.unwrap();
+    let channel = app.channel_as(OPS).await.unwrap();
     let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
     let response = health
         .check(tonic_health::pb::HealthCheckRequest {
@@ -31,7 +32,7 @@ async fn reflection_lists_the_services() {
     use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
 
     let app = spawn_app().await;
-    let channel = app.channel_as("kofu-ops").await.unwrap();
+    let channel = app.channel_as(OPS).await.unwrap();
     let mut reflection = ServerReflectionClient::new(channel);
     let request = ServerReflectionRequest {
         host: String::new(),
@@ -61,22 +62,9 @@ async fn reflection_lists_the_services() {
 #[tokio::test]
 async fn metrics_expose_issuance_latency_and_pool_state() {
     let app = spawn_app().await;
-    let mut relay = app.relay().await;
-    let request = pb::IssueCertificateRequest {
-        request_id: "req-metrics".into(),
-        municipality_code: crate::helpers::SHINJUKU.into(),
-        applicant: Some(pb::Applicant {
-            card_serial: crate::fixtures::UNKNOWN_CARD.into(),
-        }),
-        kind: pb::CertificateKind::IncomeAndTaxation as i32,
-        fiscal_year: 2025,
-        copies: 1,
-        kiosk: Some(pb::Kiosk {
-            operator_code: "SEVEN".into(),
-            terminal_id: "T-1".into(),
-        }),
-    };
-    relay.issue_certificate(request).await.unwrap();
+    app.issue_certificate(issue_request("req-metrics", UNKNOWN_CARD))
+        .await
+        .unwrap();
     let metrics = app.metrics().await;
     assert!(metrics.starts_with("HTTP/1.1 200"), "{metrics}");
     for expected in [
@@ -92,7 +80,7 @@ async fn metrics_expose_issuance_latency_and_pool_state() {
             "{expected:?} missing:\n{metrics}"
         );
     }
-    assert!(!metrics.contains(crate::fixtures::UNKNOWN_CARD));
+    assert!(!metrics.contains(UNKNOWN_CARD));
     app.stop().await.unwrap();
 }
 

@@ -2,87 +2,29 @@
 //! counter clerk.
 
 use crate::fixtures::{CHILD_CARD, UNKNOWN_CARD, YAMADA_CARD};
-use crate::helpers::{SHINJUKU, TestApp, spawn_app};
-use kofu::grpc::pb::certificate_verification_service_client::CertificateVerificationServiceClient;
+use crate::helpers::{RELAY, TestApp, issue_request, spawn_app};
 use kofu::grpc::pb::{self, issue_certificate_response::Outcome};
 use tonic::Code;
 
-async fn list(app: &TestApp, card: &str) -> pb::ListAvailableResponse {
-    app.relay()
-        .await
-        .list_available(pb::ListAvailableRequest {
-            request_id: "list".into(),
-            municipality_code: SHINJUKU.into(),
-            applicant: Some(pb::Applicant {
-                card_serial: card.into(),
-            }),
-        })
-        .await
-        .unwrap()
-        .into_inner()
-}
-
+/// Issues an income certificate for 山田.
 async fn issue(app: &TestApp, id: &str) -> pb::IssuedCertificate {
     let response = app
-        .relay()
-        .await
         .issue_certificate(pb::IssueCertificateRequest {
-            request_id: id.into(),
-            municipality_code: SHINJUKU.into(),
-            applicant: Some(pb::Applicant {
-                card_serial: YAMADA_CARD.into(),
-            }),
             kind: pb::CertificateKind::Income as i32,
-            fiscal_year: 2025,
-            copies: 1,
-            kiosk: Some(pb::Kiosk {
-                operator_code: "SEVEN".into(),
-                terminal_id: "T-1".into(),
-            }),
+            ..issue_request(id, YAMADA_CARD)
         })
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     match response.outcome {
         Some(Outcome::Issued(c)) => c,
         other => panic!("not issued: {other:?}"),
     }
 }
 
-async fn report(
-    app: &TestApp,
-    number: &str,
-    result: pb::PrintResult,
-) -> Result<pb::CertificateState, tonic::Status> {
-    app.relay()
-        .await
-        .report_print_result(pb::ReportPrintResultRequest {
-            request_id: format!("print-{number}"),
-            municipality_code: SHINJUKU.into(),
-            certificate_number: number.into(),
-            result: result as i32,
-        })
-        .await
-        .map(|r| r.into_inner().state())
-}
-
-async fn verify(app: &TestApp, number: &str, sha: &str) -> pb::Verification {
-    CertificateVerificationServiceClient::new(app.channel_as("kofu-ops").await.unwrap())
-        .verify_certificate(pb::VerifyCertificateRequest {
-            municipality_code: SHINJUKU.into(),
-            certificate_number: number.into(),
-            pdf_sha256: sha.into(),
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .verification()
-}
-
 #[tokio::test]
 async fn list_available_offers_what_the_rules_allow() {
     let app = spawn_app().await;
-    let offers = list(&app, YAMADA_CARD).await;
+    let offers = app.list_available(YAMADA_CARD).await.unwrap();
     assert!(offers.refusal.is_none(), "{offers:?}");
     let kinds: Vec<pb::CertificateKind> = offers.offers.iter().map(|o| o.kind()).collect();
     assert_eq!(
@@ -103,7 +45,7 @@ async fn list_available_offers_what_the_rules_allow() {
         (CHILD_CARD, pb::RefusalReason::UnderMinimumAge),
         (UNKNOWN_CARD, pb::RefusalReason::UnknownCard),
     ] {
-        let response = list(&app, card).await;
+        let response = app.list_available(card).await.unwrap();
         assert!(response.offers.is_empty());
         assert_eq!(response.refusal.unwrap().reason(), reason);
     }
@@ -116,27 +58,33 @@ async fn print_results_settle_certificates_and_clerks_can_verify_them() {
     let printed = issue(&app, "p1").await;
     let failed = issue(&app, "p2").await;
     assert_eq!(
-        verify(&app, &printed.certificate_number, &printed.pdf_sha256).await,
+        app.verify_certificate(&printed.certificate_number, &printed.pdf_sha256)
+            .await
+            .unwrap()
+            .verification(),
         pb::Verification::Valid
     );
 
     use pb::CertificateState as S;
     use pb::PrintResult as P;
     assert_eq!(
-        report(&app, &printed.certificate_number, P::Printed)
+        app.report_print_result(&printed.certificate_number, P::Printed)
             .await
-            .unwrap(),
+            .unwrap()
+            .state(),
         S::Printed
     );
     // The relay may retry a report: the same final state is fine…
     assert_eq!(
-        report(&app, &printed.certificate_number, P::Printed)
+        app.report_print_result(&printed.certificate_number, P::Printed)
             .await
-            .unwrap(),
+            .unwrap()
+            .state(),
         S::Printed
     );
     // …a contradicting one is refused, never applied.
-    let contradiction = report(&app, &printed.certificate_number, P::Failed)
+    let contradiction = app
+        .report_print_result(&printed.certificate_number, P::Failed)
         .await
         .unwrap_err();
     assert_eq!(
@@ -150,46 +98,58 @@ async fn print_results_settle_certificates_and_clerks_can_verify_them() {
     );
 
     assert_eq!(
-        report(&app, &failed.certificate_number, P::Failed)
+        app.report_print_result(&failed.certificate_number, P::Failed)
             .await
-            .unwrap(),
+            .unwrap()
+            .state(),
         S::Voided
     );
     assert_eq!(
-        verify(&app, &failed.certificate_number, &failed.pdf_sha256).await,
+        app.verify_certificate(&failed.certificate_number, &failed.pdf_sha256)
+            .await
+            .unwrap()
+            .verification(),
         pb::Verification::Voided
     );
     assert_eq!(
-        verify(&app, &printed.certificate_number, &printed.pdf_sha256).await,
+        app.verify_certificate(&printed.certificate_number, &printed.pdf_sha256)
+            .await
+            .unwrap()
+            .verification(),
         pb::Verification::Valid
     );
     // Other bytes under a real number, or a number never issued: unknown.
     assert_eq!(
-        verify(&app, &printed.certificate_number, &failed.pdf_sha256).await,
+        app.verify_certificate(&printed.certificate_number, &failed.pdf_sha256)
+            .await
+            .unwrap()
+            .verification(),
         pb::Verification::Unknown
     );
     assert_eq!(
-        verify(&app, "R7-9999999", &printed.pdf_sha256).await,
+        app.verify_certificate("R7-9999999", &printed.pdf_sha256)
+            .await
+            .unwrap()
+            .verification(),
         pb::Verification::Unknown
     );
 
-    let unknown = report(&app, "R7-9999999", P::Printed).await.unwrap_err();
+    let unknown = app
+        .report_print_result("R7-9999999", P::Printed)
+        .await
+        .unwrap_err();
     assert_eq!(unknown.code(), Code::NotFound, "{unknown:?}");
-    let unspecified = report(&app, &printed.certificate_number, P::Unspecified)
+    let unspecified = app
+        .report_print_result(&printed.certificate_number, P::Unspecified)
         .await
         .unwrap_err();
     assert_eq!(unspecified.code(), Code::InvalidArgument);
 
     // Verification is for clerks (ops), not for the relay.
-    let denied =
-        CertificateVerificationServiceClient::new(app.channel_as("jlis-relay").await.unwrap())
-            .verify_certificate(pb::VerifyCertificateRequest {
-                municipality_code: SHINJUKU.into(),
-                certificate_number: printed.certificate_number.clone(),
-                pdf_sha256: printed.pdf_sha256.clone(),
-            })
-            .await
-            .unwrap_err();
+    let denied = app
+        .verify_certificate_as(RELAY, &printed.certificate_number, &printed.pdf_sha256)
+        .await
+        .unwrap_err();
     assert_eq!(denied.code(), Code::PermissionDenied);
     app.stop().await.unwrap();
 }
@@ -200,10 +160,10 @@ async fn the_fee_report_charges_printed_certificates_only() {
     let printed = issue(&app, "f1").await;
     let voided = issue(&app, "f2").await;
     let _unconfirmed = issue(&app, "f3").await;
-    report(&app, &printed.certificate_number, pb::PrintResult::Printed)
+    app.report_print_result(&printed.certificate_number, pb::PrintResult::Printed)
         .await
         .unwrap();
-    report(&app, &voided.certificate_number, pb::PrintResult::Failed)
+    app.report_print_result(&voided.certificate_number, pb::PrintResult::Failed)
         .await
         .unwrap();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_kofu"))

@@ -1,36 +1,16 @@
 //! The municipality's rules as the relay meets them: service hours, and arrears on a 納税証明書.
 
 use crate::fixtures;
-use crate::helpers::{SHINJUKU, TestApp, TestDb, load_full, spawn_app_with};
+use crate::helpers::{TestApp, TestDb, issue_request, load_full, spawn_app_with};
 use chrono::NaiveDate;
 use kofu::domain::assessment::Payment;
 use kofu::domain::sync_record::SyncRecord;
 use kofu::grpc::pb::{self, issue_certificate_response::Outcome};
 
-fn request(id: &str, kind: pb::CertificateKind, fiscal_year: i32) -> pb::IssueCertificateRequest {
-    pb::IssueCertificateRequest {
-        request_id: id.into(),
-        municipality_code: SHINJUKU.into(),
-        applicant: Some(pb::Applicant {
-            card_serial: fixtures::YAMADA_CARD.into(),
-        }),
-        kind: kind as i32,
-        fiscal_year,
-        copies: 1,
-        kiosk: Some(pb::Kiosk {
-            operator_code: "SEVEN".into(),
-            terminal_id: "T-1".into(),
-        }),
-    }
-}
-
 async fn outcome(app: &TestApp, request: pb::IssueCertificateRequest) -> Outcome {
-    app.relay()
-        .await
-        .issue_certificate(request)
+    app.issue_certificate(request)
         .await
         .unwrap()
-        .into_inner()
         .outcome
         .unwrap()
 }
@@ -45,7 +25,14 @@ async fn kiosks_are_served_only_in_service_hours() {
     let db = TestDb::migrated();
     load_full(&db, fixtures::records()).await;
     let app = app_at(db, "2025-07-01T22:59:00+09:00").await;
-    let first = outcome(&app, request("late-1", pb::CertificateKind::Income, 2025)).await;
+    let first = outcome(
+        &app,
+        pb::IssueCertificateRequest {
+            kind: pb::CertificateKind::Income as i32,
+            ..issue_request("late-1", fixtures::YAMADA_CARD)
+        },
+    )
+    .await;
     assert!(matches!(first, Outcome::Issued(_)), "{first:?}");
     // The same database, a second server whose clock says 23:30.
     let late = app_at(
@@ -53,7 +40,15 @@ async fn kiosks_are_served_only_in_service_hours() {
         "2025-07-01T23:30:00+09:00",
     )
     .await;
-    match outcome(&late, request("late-2", pb::CertificateKind::Income, 2025)).await {
+    match outcome(
+        &late,
+        pb::IssueCertificateRequest {
+            kind: pb::CertificateKind::Income as i32,
+            ..issue_request("late-2", fixtures::YAMADA_CARD)
+        },
+    )
+    .await
+    {
         Outcome::Refusal(r) => {
             assert_eq!(r.reason(), pb::RefusalReason::OutsideServiceHours);
             assert!(r.message.contains("サービス提供時間外"), "{}", r.message);
@@ -61,7 +56,14 @@ async fn kiosks_are_served_only_in_service_hours() {
         other => panic!("issued after closing: {other:?}"),
     }
     // A retry of the certificate issued before closing still gets it.
-    let retried = outcome(&late, request("late-1", pb::CertificateKind::Income, 2025)).await;
+    let retried = outcome(
+        &late,
+        pb::IssueCertificateRequest {
+            kind: pb::CertificateKind::Income as i32,
+            ..issue_request("late-1", fixtures::YAMADA_CARD)
+        },
+    )
+    .await;
     assert!(matches!(retried, Outcome::Issued(_)), "{retried:?}");
     late.stop().await.unwrap();
     app.stop().await.unwrap();
@@ -69,7 +71,14 @@ async fn kiosks_are_served_only_in_service_hours() {
     let db = TestDb::migrated();
     load_full(&db, fixtures::records()).await;
     let new_year = app_at(db, "2026-01-02T12:00:00+09:00").await;
-    let closed = outcome(&new_year, request("ny", pb::CertificateKind::Income, 2025)).await;
+    let closed = outcome(
+        &new_year,
+        pb::IssueCertificateRequest {
+            kind: pb::CertificateKind::Income as i32,
+            ..issue_request("ny", fixtures::YAMADA_CARD)
+        },
+    )
+    .await;
     assert!(
         matches!(&closed, Outcome::Refusal(r) if r.reason() == pb::RefusalReason::OutsideServiceHours),
         "{closed:?}"
@@ -109,7 +118,15 @@ async fn a_tax_payment_certificate_is_refused_with_arrears_or_unreflected_paymen
             Some(pb::RefusalReason::PaymentNotYetReflected),
         ),
     ] {
-        let got = outcome(&app, request(id, pb::CertificateKind::TaxPayment, year)).await;
+        let got = outcome(
+            &app,
+            pb::IssueCertificateRequest {
+                kind: pb::CertificateKind::TaxPayment as i32,
+                fiscal_year: year,
+                ..issue_request(id, fixtures::YAMADA_CARD)
+            },
+        )
+        .await;
         match (got, expected) {
             (Outcome::Issued(_), None) => {}
             (Outcome::Refusal(r), Some(reason)) => assert_eq!(r.reason(), reason, "{year}"),
@@ -117,7 +134,15 @@ async fn a_tax_payment_certificate_is_refused_with_arrears_or_unreflected_paymen
         }
     }
     // Arrears concern only the 納税証明書: the year's income certificate is issued.
-    let income = outcome(&app, request("inc-2024", pb::CertificateKind::Income, 2024)).await;
+    let income = outcome(
+        &app,
+        pb::IssueCertificateRequest {
+            kind: pb::CertificateKind::Income as i32,
+            fiscal_year: 2024,
+            ..issue_request("inc-2024", fixtures::YAMADA_CARD)
+        },
+    )
+    .await;
     assert!(matches!(income, Outcome::Issued(_)), "{income:?}");
     app.stop().await.unwrap();
 }
@@ -203,11 +228,11 @@ async fn every_personal_refusal_reads_like_ask_at_the_counter() {
     .await;
     let mut messages = std::collections::HashSet::new();
     for (i, (name, _, expected)) in cases.iter().enumerate() {
-        let mut r = request(name, pb::CertificateKind::Income, 2025);
-        r.applicant = Some(pb::Applicant {
-            card_serial: format!("RULECARD0000{i:04}"),
-        });
-        match outcome(&app, r).await {
+        let request = pb::IssueCertificateRequest {
+            kind: pb::CertificateKind::Income as i32,
+            ..issue_request(name, &format!("RULECARD0000{i:04}"))
+        };
+        match outcome(&app, request).await {
             Outcome::Refusal(refusal) => {
                 assert_eq!(refusal.reason(), *expected, "{name}");
                 messages.insert(refusal.message);
@@ -219,7 +244,10 @@ async fn every_personal_refusal_reads_like_ask_at_the_counter() {
     assert_eq!(messages.len(), 1, "{messages:?}");
     match outcome(
         &app,
-        request("no-kind", pb::CertificateKind::TaxPayment, 2025),
+        pb::IssueCertificateRequest {
+            kind: pb::CertificateKind::TaxPayment as i32,
+            ..issue_request("no-kind", fixtures::YAMADA_CARD)
+        },
     )
     .await
     {

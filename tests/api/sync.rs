@@ -2,10 +2,9 @@
 //! batches that change nothing, cut streams, re-sent batches, retention, and issuance during sync.
 
 use crate::fixtures::{self, CHILD_CARD, UNKNOWN_CARD, YAMADA_CARD};
-use crate::helpers::{NOW, SHINJUKU, TestApp, pdf_tool, spawn_app};
+use crate::helpers::{NOW, RELAY, SHINJUKU, TestApp, issue_request, pdf_tool, spawn_app};
 use kofu::domain::resident::{CardLink, Resident, ResidentStatus};
 use kofu::domain::sync_record::SyncRecord;
-use kofu::grpc::pb::tax_sync_service_client::TaxSyncServiceClient;
 use kofu::grpc::pb::{self, issue_certificate_response::Outcome};
 use kofu::grpc::sync_records::record_to_wire;
 use tonic::Code;
@@ -41,42 +40,12 @@ fn trailer(count: usize) -> pb::SyncMessage {
     }
 }
 
-async fn sync_client(app: &TestApp) -> TaxSyncServiceClient<tonic::transport::Channel> {
-    TaxSyncServiceClient::new(app.channel_as("tax-sync").await.unwrap())
-}
-
-/// Sends a whole batch, two records a chunk.
-async fn push(
-    app: &TestApp,
-    batch_id: &str,
-    mode: pb::SyncMode,
-    records: &[SyncRecord],
-) -> Result<pb::SyncReport, tonic::Status> {
+/// A whole batch, two records a chunk.
+fn batch(batch_id: &str, mode: pb::SyncMode, records: &[SyncRecord]) -> Vec<pb::SyncMessage> {
     let mut messages = vec![header(batch_id, mode)];
     messages.extend(records.chunks(2).map(chunk));
     messages.push(trailer(records.len()));
-    sync_client(app)
-        .await
-        .upload(tokio_stream::iter(messages))
-        .await
-        .map(tonic::Response::into_inner)
-}
-
-fn request(id: &str, card: &str, fiscal_year: i32) -> pb::IssueCertificateRequest {
-    pb::IssueCertificateRequest {
-        request_id: id.into(),
-        municipality_code: SHINJUKU.into(),
-        applicant: Some(pb::Applicant {
-            card_serial: card.into(),
-        }),
-        kind: pb::CertificateKind::IncomeAndTaxation as i32,
-        fiscal_year,
-        copies: 1,
-        kiosk: Some(pb::Kiosk {
-            operator_code: "SEVEN".into(),
-            terminal_id: "T-1".into(),
-        }),
-    }
+    messages
 }
 
 /// The text of the certificate issued for `card`, or the refusal reason.
@@ -87,12 +56,12 @@ async fn certificate_text(
     fiscal_year: i32,
 ) -> Result<String, pb::RefusalReason> {
     let response = app
-        .relay()
+        .issue_certificate(pb::IssueCertificateRequest {
+            fiscal_year,
+            ..issue_request(id, card)
+        })
         .await
-        .issue_certificate(request(id, card, fiscal_year))
-        .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     match response.outcome.unwrap() {
         Outcome::Issued(c) => Ok(pdf_tool("pdftotext", &[], &c.pdf)),
         Outcome::Refusal(r) => Err(r.reason()),
@@ -114,14 +83,14 @@ fn renamed_yamada(name: &str) -> Vec<SyncRecord> {
 #[tokio::test]
 async fn a_full_then_a_delta_batch_change_what_is_issued() {
     let app = spawn_app().await;
-    let report = push(
-        &app,
-        "full-1",
-        pb::SyncMode::Full,
-        &renamed_yamada("山田　花江"),
-    )
-    .await
-    .unwrap();
+    let report = app
+        .upload(batch(
+            "full-1",
+            pb::SyncMode::Full,
+            &renamed_yamada("山田　花江"),
+        ))
+        .await
+        .unwrap();
     assert_eq!(state(&report), pb::BatchState::Applied, "{report:?}");
     assert_eq!(report.counts.unwrap().residents, 4);
     assert!(
@@ -158,7 +127,8 @@ async fn a_full_then_a_delta_batch_change_what_is_issued() {
             card_serial: CHILD_CARD.into(),
         },
     ];
-    let report = push(&app, "delta-1", pb::SyncMode::Delta, &delta)
+    let report = app
+        .upload(batch("delta-1", pb::SyncMode::Delta, &delta))
         .await
         .unwrap();
     assert_eq!(state(&report), pb::BatchState::Applied, "{report:?}");
@@ -197,14 +167,7 @@ async fn a_full_then_a_delta_batch_change_what_is_issued() {
             .contains("山田　花江")
     );
 
-    let status = sync_client(&app)
-        .await
-        .get_batch(pb::GetBatchRequest {
-            batch_id: "delta-1".into(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let status = app.get_batch("delta-1").await.unwrap();
     assert_eq!(state(&status), pb::BatchState::Applied);
     assert_eq!(status.counts.unwrap().card_link_deletions, 1);
 
@@ -241,7 +204,8 @@ async fn a_batch_with_bad_records_lists_them_all_and_changes_nothing() {
     bad_assessment.tax.total_yen += 100;
     records.push(SyncRecord::Assessment(bad_assessment));
     records.push(records[0].clone());
-    let report = push(&app, "bad-1", pb::SyncMode::Full, &records)
+    let report = app
+        .upload(batch("bad-1", pb::SyncMode::Full, &records))
         .await
         .unwrap();
     assert_eq!(state(&report), pb::BatchState::Rejected);
@@ -287,15 +251,14 @@ async fn a_stream_cut_in_the_middle_applies_nothing() {
     tx.send(header("cut-1", pb::SyncMode::Full)).await.unwrap();
     let records = renamed_yamada("山田　花江");
     tx.send(chunk(&records[..2])).await.unwrap();
-    let mut client = sync_client(&app).await;
-    let call = tokio::spawn(async move {
-        client
-            .upload(tokio_stream::wrappers::ReceiverStream::new(rx))
-            .await
-    });
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    drop(tx); // the sender goes away without a trailer
-    let status = call.await.unwrap().unwrap_err();
+    let (call, ()) = tokio::join!(
+        app.upload_stream(tokio_stream::wrappers::ReceiverStream::new(rx)),
+        async move {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            drop(tx); // the sender goes away without a trailer
+        }
+    );
+    let status = call.unwrap_err();
     assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
     assert!(status.message().contains("BatchTrailer"), "{status:?}");
 
@@ -305,17 +268,11 @@ async fn a_stream_cut_in_the_middle_applies_nothing() {
             .unwrap()
             .contains("山田　花子")
     );
-    let report = sync_client(&app)
-        .await
-        .get_batch(pb::GetBatchRequest {
-            batch_id: "cut-1".into(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let report = app.get_batch("cut-1").await.unwrap();
     assert_eq!(state(&report), pb::BatchState::Rejected);
     // The same batch id can be sent again, whole, after a cut.
-    let report = push(&app, "cut-1", pb::SyncMode::Full, &records)
+    let report = app
+        .upload(batch("cut-1", pb::SyncMode::Full, &records))
         .await
         .unwrap();
     assert_eq!(state(&report), pb::BatchState::Applied, "{report:?}");
@@ -326,17 +283,20 @@ async fn a_stream_cut_in_the_middle_applies_nothing() {
 async fn a_resent_batch_is_already_applied_and_a_reused_id_is_rejected() {
     let app = spawn_app().await;
     let records = renamed_yamada("山田　花江");
-    let first = push(&app, "nightly-2025-07-01", pb::SyncMode::Full, &records)
+    let first = app
+        .upload(batch("nightly-2025-07-01", pb::SyncMode::Full, &records))
         .await
         .unwrap();
     assert_eq!(state(&first), pb::BatchState::Applied);
-    let again = push(&app, "nightly-2025-07-01", pb::SyncMode::Full, &records)
+    let again = app
+        .upload(batch("nightly-2025-07-01", pb::SyncMode::Full, &records))
         .await
         .unwrap();
     assert_eq!(state(&again), pb::BatchState::AlreadyApplied);
 
     let other = renamed_yamada("山田　花美");
-    let reused = push(&app, "nightly-2025-07-01", pb::SyncMode::Full, &other)
+    let reused = app
+        .upload(batch("nightly-2025-07-01", pb::SyncMode::Full, &other))
         .await
         .unwrap();
     assert_eq!(state(&reused), pb::BatchState::Rejected);
@@ -359,7 +319,8 @@ async fn a_new_fiscal_year_purges_the_oldest_and_keeps_the_evidence() {
         a.fiscal_year = year;
         records.push(SyncRecord::Assessment(a));
     }
-    let report = push(&app, "full-4-years", pb::SyncMode::Full, &records)
+    let report = app
+        .upload(batch("full-4-years", pb::SyncMode::Full, &records))
         .await
         .unwrap();
     assert_eq!(state(&report), pb::BatchState::Applied, "{report:?}");
@@ -367,14 +328,14 @@ async fn a_new_fiscal_year_purges_the_oldest_and_keeps_the_evidence() {
 
     let mut next_year = fixtures::yamada_2025();
     next_year.fiscal_year = 2026;
-    let report = push(
-        &app,
-        "delta-fy2026",
-        pb::SyncMode::Delta,
-        &[SyncRecord::Assessment(next_year)],
-    )
-    .await
-    .unwrap();
+    let report = app
+        .upload(batch(
+            "delta-fy2026",
+            pb::SyncMode::Delta,
+            &[SyncRecord::Assessment(next_year)],
+        ))
+        .await
+        .unwrap();
     assert_eq!(state(&report), pb::BatchState::Applied, "{report:?}");
     assert_eq!(report.purged_fiscal_years, vec![2022]);
 
@@ -424,37 +385,34 @@ async fn issuance_during_a_sync_never_mixes_old_and_new_data() {
         records
     };
     let versions = [("山田　花子", 369_600), ("山田　花江", 400_000)];
-    let issuing = {
-        let relay = app.relay().await;
-        tokio::spawn(async move {
-            let mut seen = Vec::new();
-            for i in 0..40 {
-                let response = relay
-                    .clone()
-                    .issue_certificate(request(&format!("during-{i}"), YAMADA_CARD, 2025))
-                    .await
-                    .unwrap()
-                    .into_inner();
-                if let Some(Outcome::Issued(c)) = response.outcome {
-                    seen.push(pdf_tool("pdftotext", &[], &c.pdf));
-                }
+    let issuing = async {
+        let mut seen = Vec::new();
+        for i in 0..40 {
+            let response = app
+                .issue_certificate(issue_request(&format!("during-{i}"), YAMADA_CARD))
+                .await
+                .unwrap();
+            if let Some(Outcome::Issued(c)) = response.outcome {
+                seen.push(pdf_tool("pdftotext", &[], &c.pdf));
             }
-            seen
-        })
+        }
+        seen
     };
-    for round in 0..6 {
-        let (name, total) = versions[(round + 1) % 2];
-        let report = push(
-            &app,
-            &format!("swap-{round}"),
-            pb::SyncMode::Full,
-            &version(name, total),
-        )
-        .await
-        .unwrap();
-        assert_eq!(state(&report), pb::BatchState::Applied, "{report:?}");
-    }
-    let seen = issuing.await.unwrap();
+    let syncing = async {
+        for round in 0..6 {
+            let (name, total) = versions[(round + 1) % 2];
+            let report = app
+                .upload(batch(
+                    &format!("swap-{round}"),
+                    pb::SyncMode::Full,
+                    &version(name, total),
+                ))
+                .await
+                .unwrap();
+            assert_eq!(state(&report), pb::BatchState::Applied, "{report:?}");
+        }
+    };
+    let (seen, ()) = tokio::join!(issuing, syncing);
     assert_eq!(seen.len(), 40);
     for text in seen {
         let consistent = versions.iter().any(|(name, total)| {
@@ -469,24 +427,20 @@ async fn issuance_during_a_sync_never_mixes_old_and_new_data() {
 async fn protocol_mistakes_are_invalid_arguments_and_other_roles_are_refused() {
     let app = spawn_app().await;
     let records = fixtures::records();
-    let mut client = sync_client(&app).await;
 
-    let no_header = client
-        .upload(tokio_stream::iter(vec![
-            chunk(&records),
-            trailer(records.len()),
-        ]))
+    let no_header = app
+        .upload(vec![chunk(&records), trailer(records.len())])
         .await
         .unwrap_err();
     assert_eq!(no_header.code(), Code::InvalidArgument);
     assert!(no_header.message().contains("BatchHeader"), "{no_header:?}");
 
-    let miscounted = client
-        .upload(tokio_stream::iter(vec![
+    let miscounted = app
+        .upload(vec![
             header("miscount", pb::SyncMode::Full),
             chunk(&records),
             trailer(records.len() + 1),
-        ]))
+        ])
         .await
         .unwrap_err();
     assert_eq!(miscounted.code(), Code::InvalidArgument);
@@ -495,12 +449,7 @@ async fn protocol_mistakes_are_invalid_arguments_and_other_roles_are_refused() {
         "{miscounted:?}"
     );
 
-    let relay = TaxSyncServiceClient::new(app.channel_as("jlis-relay").await.unwrap())
-        .get_batch(pb::GetBatchRequest {
-            batch_id: "x".into(),
-        })
-        .await
-        .unwrap_err();
+    let relay = app.get_batch_as(RELAY, "x").await.unwrap_err();
     assert_eq!(relay.code(), Code::PermissionDenied);
     assert_eq!(
         certificate_text(&app, "r1", UNKNOWN_CARD, 2025)

@@ -2,7 +2,7 @@
 //! characters, a character no font has, era boundaries, the largest amounts.
 
 use crate::fixtures;
-use crate::helpers::{SHINJUKU, TestApp, TestDb, load_full, pdf_tool, shinjuku, spawn_app_on};
+use crate::helpers::{TestApp, TestDb, issue_request, load_full, pdf_tool, shinjuku, spawn_app_on};
 use chrono::NaiveDate;
 use kofu::domain::resident::{CardLink, Resident, ResidentStatus};
 use kofu::domain::sync_record::SyncRecord;
@@ -50,25 +50,9 @@ async fn app_with(extra: Vec<SyncRecord>) -> TestApp {
 }
 
 async fn issue(app: &TestApp, id: &str, card: &str) -> Outcome {
-    app.relay()
-        .await
-        .issue_certificate(pb::IssueCertificateRequest {
-            request_id: id.into(),
-            municipality_code: SHINJUKU.into(),
-            applicant: Some(pb::Applicant {
-                card_serial: card.into(),
-            }),
-            kind: pb::CertificateKind::IncomeAndTaxation as i32,
-            fiscal_year: 2025,
-            copies: 1,
-            kiosk: Some(pb::Kiosk {
-                operator_code: "SEVEN".into(),
-                terminal_id: "T-1".into(),
-            }),
-        })
+    app.issue_certificate(issue_request(id, card))
         .await
         .unwrap()
-        .into_inner()
         .outcome
         .unwrap()
 }
