@@ -21,6 +21,8 @@ use tonic::transport::Channel;
 pub const SHINJUKU: &str = "131041";
 /// Tests run on 1 July 令和7年 (2025), 10:00 in Japan: fiscal years 2022–2025 are open.
 pub const NOW: &str = "2025-07-01T10:00:00+09:00";
+/// How long the test server lets in-flight calls finish once shutdown begins.
+pub const SHUTDOWN_GRACE_SECONDS: u64 = 5;
 
 /// The client identities the test server knows, one per role.
 pub const RELAY: &str = "jlis-relay";
@@ -225,7 +227,7 @@ pub fn settings(db: &TestDb, certs: &TestCerts) -> Settings {
         server: ServerSettings {
             grpc_addr: "127.0.0.1:0".parse().unwrap(),
             metrics_addr: "127.0.0.1:0".parse().unwrap(),
-            shutdown_grace_seconds: 5,
+            shutdown_grace_seconds: SHUTDOWN_GRACE_SECONDS,
         },
         tls: TlsSettings {
             cert: certs.path("server.pem"),

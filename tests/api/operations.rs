@@ -1,9 +1,12 @@
 //! What operators rely on: health, reflection, metrics, refusing an unmigrated database,
 //! graceful shutdown.
 
-use crate::fixtures::UNKNOWN_CARD;
-use crate::helpers::{OPS, TestCerts, TestDb, issue_request, settings, spawn_app};
-use kofu::grpc::pb;
+use crate::fixtures::{UNKNOWN_CARD, YAMADA_CARD};
+use crate::helpers::{
+    OPS, SHUTDOWN_GRACE_SECONDS, TestCerts, TestDb, issue_request, settings, spawn_app,
+};
+use kofu::grpc::pb::issue_certificate_response::Outcome;
+use std::time::{Duration, Instant};
 
 #[tokio::test]
 async fn health_reports_the_issuance_service_serving() {
@@ -98,37 +101,90 @@ async fn the_server_refuses_an_unmigrated_database() {
 #[tokio::test]
 async fn shutdown_finishes_in_flight_work_and_stops() {
     let app = spawn_app().await;
+    // An IssueCertificate call records itself by appending to the audit chain, under the row lock
+    // of `audit_head`, before it answers. Holding that lock keeps the call in flight.
+    let lock = app.db.client().await;
+    lock.batch_execute("BEGIN; SELECT seq FROM audit_head FOR UPDATE")
+        .await
+        .unwrap();
     let mut relay = app.relay().await;
-    let call = tokio::spawn(async move {
+    let mut call = tokio::spawn(async move {
         relay
-            .issue_certificate(pb::IssueCertificateRequest {
-                request_id: "req-drain".into(),
-                municipality_code: crate::helpers::SHINJUKU.into(),
-                applicant: Some(pb::Applicant {
-                    card_serial: crate::fixtures::YAMADA_CARD.into(),
-                }),
-                kind: pb::CertificateKind::IncomeAndTaxation as i32,
-                fiscal_year: 2025,
-                copies: 1,
-                kiosk: Some(pb::Kiosk {
-                    operator_code: "SEVEN".into(),
-                    terminal_id: "T-1".into(),
-                }),
-            })
+            .issue_certificate(issue_request("req-drain", YAMADA_CARD))
             .await
     });
-    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-    let addr = app.grpc_addr;
-    tokio::time::timeout(std::time::Duration::from_secs(10), app.stop())
-        .await
-        .expect("the server stopped within its grace period")
-        .unwrap();
-    // The call either completed before shutdown began or was drained; it never half-happens.
-    if let Ok(response) = call.await.unwrap() {
-        assert!(response.into_inner().outcome.is_some());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let waiting: i64 = lock
+            .query_one(
+                "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                 WHERE NOT l.granted AND a.datname = current_database()
+                   AND a.pid <> pg_backend_pid() AND a.query LIKE '%audit_head%'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if waiting > 0 {
+            break;
+        }
+        assert!(
+            !call.is_finished(),
+            "the call ended without waiting on the audit lock: {:?}",
+            (&mut call).await
+        );
+        assert!(
+            Instant::now() < deadline,
+            "the call never waited on the audit lock"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
+
+    let grpc_addr = app.grpc_addr;
+    let metrics_addr = app.metrics_addr;
+    let started = Instant::now();
+    let mut stopping = tokio::spawn(app.stop());
+    // Shutdown has begun once the metrics listener, closed on the same signal, refuses connections
+    // (the gRPC listener stays bound until the drain ends, so it cannot tell).
+    while tokio::net::TcpStream::connect(metrics_addr).await.is_ok() {
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "shutdown did not begin"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // While the call is held the server keeps draining: it does not stop under the call.
     assert!(
-        tokio::net::TcpStream::connect(addr).await.is_err(),
+        tokio::time::timeout(Duration::from_millis(500), &mut stopping)
+            .await
+            .is_err(),
+        "the server stopped with a call in flight"
+    );
+    assert!(!call.is_finished(), "{:?}", (&mut call).await);
+
+    lock.batch_execute("COMMIT").await.unwrap();
+    let response = tokio::time::timeout(Duration::from_secs(5), call)
+        .await
+        .expect("the in-flight call finished once the lock was released")
+        .unwrap()
+        .expect("the in-flight call succeeded")
+        .into_inner();
+    match response.outcome {
+        Some(Outcome::Issued(c)) => assert_eq!(c.certificate_number, "R7-0000001"),
+        other => panic!("expected a certificate, got {other:?}"),
+    }
+    tokio::time::timeout(Duration::from_secs(10), stopping)
+        .await
+        .expect("the server stopped")
+        .unwrap()
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(SHUTDOWN_GRACE_SECONDS),
+        "the server stopped only when its grace period ran out, after {:?}",
+        started.elapsed()
+    );
+    assert!(
+        tokio::net::TcpStream::connect(grpc_addr).await.is_err(),
         "the server still accepts connections after shutdown"
     );
 }
