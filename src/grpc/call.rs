@@ -57,20 +57,22 @@ impl Books {
         &self.metrics
     }
 
-    /// Begins the bookkeeping of a call to `method`. Fails when no role check ran: a service
-    /// mounted without the interceptor must refuse rather than answer anonymously.
-    pub fn begin<T>(&self, method: &'static str, request: &Request<T>) -> Result<Call, Status> {
+    /// Begins the bookkeeping of a call to `method`; returns it with the request's message.
+    /// Fails when no role check ran: a service mounted without the interceptor must refuse rather
+    /// than answer anonymously.
+    pub fn begin<T>(&self, method: &'static str, request: Request<T>) -> Result<(Call, T), Status> {
         let caller = request
             .extensions()
             .get::<Caller>()
             .cloned()
             .ok_or_else(|| Status::permission_denied("no authenticated caller"))?;
-        Ok(Call {
+        let call = Call {
             caller,
             method,
             started: Instant::now(),
             books: self.clone(),
-        })
+        };
+        Ok((call, request.into_inner()))
     }
 
     /// A call the role check refused, recorded as a security event. An interceptor cannot wait,

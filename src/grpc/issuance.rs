@@ -117,8 +117,7 @@ impl pb::issuance_service_server::IssuanceService for IssuanceApi {
         &self,
         request: Request<pb::IssueCertificateRequest>,
     ) -> Result<Response<pb::IssueCertificateResponse>, Status> {
-        let call = self.books.begin("IssueCertificate", &request)?;
-        let m = request.into_inner();
+        let (call, m) = self.books.begin("IssueCertificate", request)?;
         let kind_label = kind_from_wire(m.kind).map_or("unspecified", CertificateKind::code);
         let span = tracing::Span::current();
         span.record("request.id", m.request_id.as_str());
@@ -185,8 +184,7 @@ impl pb::issuance_service_server::IssuanceService for IssuanceApi {
         &self,
         request: Request<pb::ListAvailableRequest>,
     ) -> Result<Response<pb::ListAvailableResponse>, Status> {
-        let call = self.books.begin("ListAvailable", &request)?;
-        let m = request.into_inner();
+        let (call, m) = self.books.begin("ListAvailable", request)?;
         let entry = call.entry(
             &m.municipality_code,
             serde_json::json!({ "request_id": m.request_id }),
@@ -235,8 +233,7 @@ impl pb::issuance_service_server::IssuanceService for IssuanceApi {
         &self,
         request: Request<pb::ReportPrintResultRequest>,
     ) -> Result<Response<pb::ReportPrintResultResponse>, Status> {
-        let call = self.books.begin("ReportPrintResult", &request)?;
-        let m = request.into_inner();
+        let (call, m) = self.books.begin("ReportPrintResult", request)?;
         let mut entry = call.entry(
             &m.municipality_code,
             serde_json::json!({ "request_id": m.request_id, "result": m.result }),

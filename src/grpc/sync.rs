@@ -163,8 +163,7 @@ impl pb::tax_sync_service_server::TaxSyncService for TaxSyncApi {
         &self,
         request: Request<Streaming<pb::SyncMessage>>,
     ) -> Result<Response<pb::SyncReport>, Status> {
-        let call = self.books.begin("SyncBatch", &request)?;
-        let mut stream = request.into_inner();
+        let (call, mut stream) = self.books.begin("SyncBatch", request)?;
         let header = match stream.message().await {
             Ok(Some(pb::SyncMessage {
                 body: Some(pb::sync_message::Body::Header(h)),
@@ -236,8 +235,7 @@ impl pb::tax_sync_service_server::TaxSyncService for TaxSyncApi {
         &self,
         request: Request<pb::GetBatchRequest>,
     ) -> Result<Response<pb::SyncReport>, Status> {
-        let call = self.books.begin("GetBatch", &request)?;
-        let batch_id = request.into_inner().batch_id;
+        let (call, pb::GetBatchRequest { batch_id }) = self.books.begin("GetBatch", request)?;
         let result = self.service.get_batch(&batch_id).await;
         let lg_code = result.as_ref().map_or(String::new(), |r| r.lg_code.clone());
         let entry = call.entry(&lg_code, serde_json::json!({ "batch_id": batch_id }));

@@ -46,8 +46,7 @@ impl pb::certificate_verification_service_server::CertificateVerificationService
         &self,
         request: Request<pb::VerifyCertificateRequest>,
     ) -> Result<Response<pb::VerifyCertificateResponse>, Status> {
-        let call = self.books.begin("VerifyCertificate", &request)?;
-        let m = request.into_inner();
+        let (call, m) = self.books.begin("VerifyCertificate", request)?;
         let mut entry = call.entry(&m.municipality_code, serde_json::json!({}));
         entry.certificate_number = Some(m.certificate_number.clone());
         entry.pdf_sha256 = Some(m.pdf_sha256.clone());

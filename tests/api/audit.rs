@@ -2,7 +2,7 @@
 //! and deletions, and purging old entries leaves a chain that still verifies.
 
 use crate::fixtures::{UNKNOWN_CARD, YAMADA_CARD};
-use crate::helpers::{TestApp, issue_request, spawn_app};
+use crate::helpers::{SYNC, TestApp, issue_request, spawn_app};
 use kofu::grpc::pb;
 
 fn kofu(app: &TestApp, args: &[&str], now: Option<&str>) -> (bool, String) {
@@ -164,4 +164,44 @@ async fn purging_past_retention_keeps_a_verifiable_chain() {
     let (ok, out) = kofu(&app, &["audit", "verify"], None);
     assert!(ok && out.contains("intact: 5 entries"), "{out}");
     app.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn batch_lookups_are_recorded_like_every_other_call() {
+    let app = spawn_app().await;
+    let db = app.db.client().await;
+    let applied: String = db
+        .query_one("SELECT batch_id FROM sync_batch WHERE state = 'applied' LIMIT 1", &[])
+        .await
+        .unwrap()
+        .get(0);
+    app.get_batch(&applied).await.unwrap();
+    let missing = app.get_batch("no-such-batch").await.unwrap_err();
+    assert_eq!(missing.code(), tonic::Code::NotFound);
+    let rows = db
+        .query(
+            "SELECT client_identity, lg_code, outcome, request->>'batch_id' FROM audit_entry
+             WHERE action = 'GetBatch' ORDER BY seq",
+            &[],
+        )
+        .await
+        .unwrap();
+    let got: Vec<(String, String, String, String)> = rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (SYNC.into(), "131041".into(), "found".into(), applied),
+            (
+                SYNC.into(),
+                String::new(),
+                "error:NotFound".into(),
+                "no-such-batch".into()
+            ),
+        ]
+    );
+    let (ok, out) = kofu(&app, &["audit", "verify"], None);
+    assert!(ok, "{out}");
 }

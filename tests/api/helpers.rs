@@ -444,12 +444,25 @@ impl TestApp {
         certificate_number: &str,
         pdf_sha256: &str,
     ) -> Result<pb::VerifyCertificateResponse, tonic::Status> {
-        CertificateVerificationServiceClient::new(self.connection(identity).await)
-            .verify_certificate(pb::VerifyCertificateRequest {
+        self.verify_certificate_request(
+            identity,
+            pb::VerifyCertificateRequest {
                 municipality_code: SHINJUKU.into(),
                 certificate_number: certificate_number.into(),
                 pdf_sha256: pdf_sha256.into(),
-            })
+            },
+        )
+        .await
+    }
+
+    /// CertificateVerificationService.VerifyCertificate with every field given.
+    pub async fn verify_certificate_request(
+        &self,
+        identity: &str,
+        request: pb::VerifyCertificateRequest,
+    ) -> Result<pb::VerifyCertificateResponse, tonic::Status> {
+        CertificateVerificationServiceClient::new(self.connection(identity).await)
+            .verify_certificate(request)
             .await
             .map(tonic::Response::into_inner)
     }

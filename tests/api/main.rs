@@ -11,4 +11,5 @@ mod operations;
 mod relay_flow;
 mod rules;
 mod sync;
+mod tidy;
 mod typesetting;

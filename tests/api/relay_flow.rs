@@ -2,7 +2,7 @@
 //! counter clerk.
 
 use crate::fixtures::{CHILD_CARD, UNKNOWN_CARD, YAMADA_CARD};
-use crate::helpers::{RELAY, TestApp, issue_request, spawn_app};
+use crate::helpers::{OPS, RELAY, TestApp, issue_request, spawn_app};
 use kofu::grpc::pb::{self, issue_certificate_response::Outcome};
 use tonic::Code;
 
@@ -189,4 +189,24 @@ async fn the_fee_report_charges_printed_certificates_only() {
          131041,2025-07-01,income,SEVEN,1,1,300\n"
     );
     app.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn verifying_for_a_municipality_this_server_does_not_serve_is_not_found() {
+    let app = spawn_app().await;
+    let certificate = issue(&app, "v-elsewhere").await;
+    // 渋谷区 (131130): a valid code, but not configured here.
+    let status = app
+        .verify_certificate_request(
+            OPS,
+            pb::VerifyCertificateRequest {
+                municipality_code: "131130".into(),
+                certificate_number: certificate.certificate_number,
+                pdf_sha256: certificate.pdf_sha256,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::NotFound, "{status:?}");
+    assert!(status.message().contains("131130"), "{}", status.message());
 }
