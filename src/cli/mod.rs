@@ -131,9 +131,44 @@ pub async fn migrated_pool(
     Ok(pool)
 }
 
-/// The server URL a client command talks to: `--server`, else localhost at the configured port.
-pub fn server_url(settings: &Settings, server: Option<String>) -> String {
-    server.unwrap_or_else(|| format!("https://localhost:{}", settings.server.grpc_addr.port()))
+/// How a client command reaches kofu: the server's URL and the folder of certificates.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ServerArg {
+    /// Server URL; defaults to https://localhost:<server.grpc_addr port>.
+    #[arg(long)]
+    pub server: Option<String>,
+    /// Folder with ca.pem and this command's client certificate and key, <role>.pem and
+    /// <role>.key (from `kofu dev-certs`).
+    #[arg(long, default_value = "dev-certs")]
+    pub certs: PathBuf,
+}
+
+impl ServerArg {
+    /// `--server`, else localhost at the configured gRPC port.
+    pub fn url(&self, settings: &Settings) -> String {
+        self.server
+            .clone()
+            .unwrap_or_else(|| format!("https://localhost:{}", settings.server.grpc_addr.port()))
+    }
+
+    /// The CA, client certificate and key files for `role` ("relay", "sync", "ops").
+    pub fn files(&self, role: &str) -> (PathBuf, PathBuf, PathBuf) {
+        (
+            self.certs.join("ca.pem"),
+            self.certs.join(format!("{role}.pem")),
+            self.certs.join(format!("{role}.key")),
+        )
+    }
+
+    /// A mutual-TLS channel to kofu as `role`.
+    pub async fn connect(
+        &self,
+        settings: &Settings,
+        role: &str,
+    ) -> anyhow::Result<tonic::transport::Channel> {
+        let (ca, cert, key) = self.files(role);
+        Ok(crate::tls::connect(&self.url(settings), "localhost", &ca, &cert, &key).await?)
+    }
 }
 
 /// When a synthetic batch counts as extracted: now, or the day its data describes (payments up to

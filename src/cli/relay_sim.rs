@@ -1,7 +1,7 @@
 //! `kofu relay-sim`: plays the J-LIS relay against a running kofu over mutual TLS, writes some of
 //! the PDFs, and reports outcomes and client-side latency.
 
-use super::{ConfigArg, open_year, pick_municipality, server_url};
+use super::{ConfigArg, ServerArg, open_year, pick_municipality};
 use crate::tools::relay_sim::{self, RelaySimOptions};
 use std::path::PathBuf;
 
@@ -10,12 +10,8 @@ use std::path::PathBuf;
 pub struct Args {
     #[command(flatten)]
     config: ConfigArg,
-    /// Server URL; defaults to https://localhost:<server.grpc_addr port>.
-    #[arg(long)]
-    server: Option<String>,
-    /// Folder with ca.pem, relay.pem and relay.key (from `kofu dev-certs`).
-    #[arg(long, default_value = "dev-certs")]
-    certs: PathBuf,
+    #[command(flatten)]
+    server: ServerArg,
     #[arg(long, default_value_t = 1000)]
     residents: usize,
     #[arg(long, default_value_t = 1)]
@@ -41,12 +37,13 @@ pub struct Args {
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let settings = args.config.load()?;
     let m = pick_municipality(&settings, args.municipality.as_deref())?;
+    let (ca, cert, key) = args.server.files("relay");
     let report = relay_sim::run(RelaySimOptions {
-        server: server_url(&settings, args.server),
+        server: args.server.url(&settings),
         server_name: "localhost".into(),
-        ca: args.certs.join("ca.pem"),
-        cert: args.certs.join("relay.pem"),
-        key: args.certs.join("relay.key"),
+        ca,
+        cert,
+        key,
         municipality: m.into(),
         seed: args.seed,
         residents: args.residents,

@@ -1,9 +1,9 @@
 //! `kofu sync gen | push | status`: the tax system's side of the nightly sync — write a batch file
 //! of a synthetic municipality, stream one to kofu over mutual TLS, ask for a batch's outcome.
 
-use super::{ConfigArg, Population, clock, extraction_time, server_url};
+use super::{ConfigArg, Population, ServerArg, clock, extraction_time};
 use crate::tools::sync_client::{self, FileHeader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// The tax system's nightly sync: write a batch file, push it, ask for a batch's outcome.
@@ -25,11 +25,8 @@ pub enum Command {
     Push {
         #[command(flatten)]
         config: ConfigArg,
-        #[arg(long)]
-        server: Option<String>,
-        /// Folder with ca.pem, sync.pem and sync.key.
-        #[arg(long, default_value = "dev-certs")]
-        certs: PathBuf,
+        #[command(flatten)]
+        server: ServerArg,
         /// Send the file under this batch id instead of its header's.
         #[arg(long)]
         batch_id: Option<String>,
@@ -39,28 +36,10 @@ pub enum Command {
     Status {
         #[command(flatten)]
         config: ConfigArg,
-        #[arg(long)]
-        server: Option<String>,
-        #[arg(long, default_value = "dev-certs")]
-        certs: PathBuf,
+        #[command(flatten)]
+        server: ServerArg,
         batch_id: String,
     },
-}
-
-async fn channel(
-    config: &ConfigArg,
-    server: Option<String>,
-    certs: &Path,
-) -> anyhow::Result<tonic::transport::Channel> {
-    let settings = config.load()?;
-    Ok(crate::tls::connect(
-        &server_url(&settings, server),
-        "localhost",
-        &certs.join("ca.pem"),
-        &certs.join("sync.pem"),
-        &certs.join("sync.key"),
-    )
-    .await?)
 }
 
 /// Runs the command; `push` fails the process unless the batch is applied.
@@ -97,11 +76,10 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Push {
             config,
             server,
-            certs,
             batch_id,
             file,
         } => {
-            let channel = channel(&config, server, &certs).await?;
+            let channel = server.connect(&config.load()?, "sync").await?;
             let started = std::time::Instant::now();
             let report = sync_client::push(channel, &file, batch_id).await?;
             let seconds = started.elapsed().as_secs_f64();
@@ -118,10 +96,9 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Status {
             config,
             server,
-            certs,
             batch_id,
         } => {
-            let channel = channel(&config, server, &certs).await?;
+            let channel = server.connect(&config.load()?, "sync").await?;
             let report = sync_client::batch_status(channel, batch_id).await?;
             println!("{}", sync_client::describe(&report));
         }

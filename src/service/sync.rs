@@ -188,8 +188,11 @@ impl SyncService {
         let batch = db::sync::find_batch(&client, batch_id)
             .await?
             .ok_or_else(|| SyncError::UnknownBatch(batch_id.to_owned()))?;
-        let errors: Vec<RecordError> = serde_json::from_value(batch.errors).unwrap_or_default();
-        let stored: StoredCounts = serde_json::from_value(batch.counts).unwrap_or_default();
+        // A stored shape that no longer reads is corruption to report, not an empty report.
+        let corrupt =
+            |e: serde_json::Error| DbError::Corrupt(format!("sync_batch {batch_id}: {e}"));
+        let errors: Vec<RecordError> = serde_json::from_value(batch.errors).map_err(corrupt)?;
+        let stored: StoredCounts = serde_json::from_value(batch.counts).map_err(corrupt)?;
         let report = SyncReport {
             batch_id: batch_id.to_owned(),
             state: if batch.applied {
@@ -411,6 +414,42 @@ impl Upload<'_> {
             sync.errors = self.error_count,
             sync.seconds = self.started.elapsed().as_secs_f64(),
             "sync batch finished"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// sync_batch.counts and .errors are read back by field name (GetBatch): their shapes are
+    /// pinned so that a rename cannot silently empty old reports.
+    #[test]
+    fn batch_reports_keep_their_stored_shape() {
+        let counts = StoredCounts {
+            counts: RecordCounts([1, 2, 3, 4, 5, 6, 7, 8]),
+            error_count: 9,
+        };
+        let stored = json!({ "counts": [1, 2, 3, 4, 5, 6, 7, 8], "error_count": 9 });
+        assert_eq!(serde_json::to_value(&counts).unwrap(), stored);
+        let read: StoredCounts = serde_json::from_value(stored).unwrap();
+        assert_eq!((read.counts, read.error_count), (counts.counts, 9));
+
+        let error = RecordError {
+            position: 12,
+            record_type: "assessment".into(),
+            field: "fiscal_year".into(),
+            problem: "is outside the years kept".into(),
+        };
+        let stored = json!([{
+            "position": 12, "record_type": "assessment", "field": "fiscal_year",
+            "problem": "is outside the years kept"
+        }]);
+        assert_eq!(serde_json::to_value(vec![error.clone()]).unwrap(), stored);
+        assert_eq!(
+            serde_json::from_value::<Vec<RecordError>>(stored).unwrap(),
+            vec![error]
         );
     }
 }

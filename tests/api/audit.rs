@@ -171,7 +171,10 @@ async fn batch_lookups_are_recorded_like_every_other_call() {
     let app = spawn_app().await;
     let db = app.db.client().await;
     let applied: String = db
-        .query_one("SELECT batch_id FROM sync_batch WHERE state = 'applied' LIMIT 1", &[])
+        .query_one(
+            "SELECT batch_id FROM sync_batch WHERE state = 'applied' LIMIT 1",
+            &[],
+        )
         .await
         .unwrap()
         .get(0);
