@@ -8,21 +8,34 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IncomeKind {
+    /// 営業等所得: business income (sole proprietors, freelancers).
     Business,
+    /// 農業所得: farming income.
     Agriculture,
+    /// 不動産所得: rental income from land and buildings.
     RealEstate,
+    /// 利子所得: interest income.
     Interest,
+    /// 配当所得: dividend income.
     Dividend,
+    /// 給与所得: employment income (salary after the employment-income deduction).
     Salary,
+    /// 公的年金等所得: public-pension income.
     Pension,
+    /// 雑所得（その他）: miscellaneous income other than business-like side work.
     Miscellaneous,
+    /// 雑所得（業務）: miscellaneous income from business-like side work (e.g. manuscript fees).
     MiscellaneousBusiness,
+    /// 総合譲渡所得: capital gains taxed together with other income.
     CapitalGains,
+    /// 一時所得: occasional income (e.g. lump-sum insurance payouts, prizes).
     Occasional,
+    /// 分離課税所得: separately taxed income (land, shares, futures, retirement), one line.
     SeparateTaxation,
 }
 
 impl IncomeKind {
+    /// Every kind, in the order a certificate lists them.
     pub const ALL: [IncomeKind; 12] = [
         IncomeKind::Business,
         IncomeKind::Agriculture,
@@ -56,6 +69,7 @@ impl IncomeKind {
         }
     }
 
+    /// The kind for a sync/storage code; `None` for an unknown code.
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.code() == code)
     }
@@ -83,24 +97,41 @@ impl IncomeKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeductionKind {
+    /// 社会保険料控除: social-insurance premiums (health, pension, care).
     SocialInsurance,
+    /// 小規模企業共済等掛金控除: small-business mutual-aid and iDeCo contributions.
     SmallBusinessMutualAid,
+    /// 生命保険料控除: life-insurance premiums.
     LifeInsurance,
+    /// 地震保険料控除: earthquake-insurance premiums.
     EarthquakeInsurance,
+    /// 寡婦控除: deduction for widows.
     Widow,
+    /// ひとり親控除: deduction for single parents.
     SingleParent,
+    /// 勤労学生控除: deduction for working students.
     WorkingStudent,
+    /// 障害者控除: deduction for disabled taxpayers or dependants.
     Disability,
+    /// 配偶者控除: spouse deduction.
     Spouse,
+    /// 配偶者特別控除: special spouse deduction (spouse with income above the spouse-deduction limit).
     SpouseSpecial,
+    /// 扶養控除: dependant deduction.
     Dependant,
+    /// 特定親族特別控除: special deduction for relatives aged 19–22 whose income is above the
+    /// dependant limit (new).
     SpecificRelativeSpecial,
+    /// 基礎控除: basic deduction.
     Basic,
+    /// 雑損控除: casualty-loss deduction (disaster, theft).
     Casualty,
+    /// 医療費控除: medical-expense deduction.
     Medical,
 }
 
 impl DeductionKind {
+    /// Every deduction, in the order a certificate lists them.
     pub const ALL: [DeductionKind; 15] = [
         DeductionKind::SocialInsurance,
         DeductionKind::SmallBusinessMutualAid,
@@ -140,10 +171,12 @@ impl DeductionKind {
         }
     }
 
+    /// The deduction for a sync/storage code; `None` for an unknown code.
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.code() == code)
     }
 
+    /// The label a certificate prints, e.g. 「社会保険料控除」.
     pub fn label(self) -> &'static str {
         match self {
             DeductionKind::SocialInsurance => "社会保険料控除",
@@ -166,6 +199,7 @@ impl DeductionKind {
 }
 
 impl CollectionMethod {
+    /// The code used in sync records and storage.
     pub fn code(self) -> &'static str {
         match self {
             CollectionMethod::Withholding => "withholding",
@@ -174,6 +208,7 @@ impl CollectionMethod {
         }
     }
 
+    /// The method for a sync/storage code; `None` for an unknown code.
     pub fn from_code(code: &str) -> Option<Self> {
         [
             CollectionMethod::Withholding,
@@ -189,14 +224,18 @@ impl CollectionMethod {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CollectionMethod {
+    /// 特別徴収: withheld from salary (by the employer) or from the public pension.
     Withholding,
+    /// 普通徴収: billed directly to the person, paid in instalments (期別).
     DirectBilling,
     /// Partly withheld, partly billed: the later switchover date applies.
     Mixed,
 }
 
+/// One income line: 収入金額 and 所得金額 for one kind of income, in yen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IncomeLine {
+    /// Which income (所得の種類).
     pub kind: IncomeKind,
     /// 収入金額
     pub revenue_yen: i64,
@@ -204,9 +243,12 @@ pub struct IncomeLine {
     pub income_yen: i64,
 }
 
+/// One income deduction (所得控除) and its amount.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeductionLine {
+    /// Which deduction.
     pub kind: DeductionKind,
+    /// The amount deducted, in yen.
     pub amount_yen: i64,
 }
 
@@ -227,6 +269,7 @@ pub enum TaxCreditKind {
 }
 
 impl TaxCreditKind {
+    /// Every credit kind, in the order a certificate lists them.
     pub const ALL: [TaxCreditKind; 5] = [
         TaxCreditKind::Adjustment,
         TaxCreditKind::Dividend,
@@ -235,6 +278,7 @@ impl TaxCreditKind {
         TaxCreditKind::Other,
     ];
 
+    /// The code used in sync records and storage.
     pub fn code(self) -> &'static str {
         match self {
             TaxCreditKind::Adjustment => "adjustment",
@@ -245,10 +289,12 @@ impl TaxCreditKind {
         }
     }
 
+    /// The credit for a sync/storage code; `None` for an unknown code.
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.code() == code)
     }
 
+    /// The label a certificate prints, e.g. 「調整控除」.
     pub fn label(self) -> &'static str {
         match self {
             TaxCreditKind::Adjustment => "調整控除",
@@ -260,9 +306,12 @@ impl TaxCreditKind {
     }
 }
 
+/// One tax credit (税額控除) and its amount.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaxCreditLine {
+    /// Which credit.
     pub kind: TaxCreditKind,
+    /// The amount credited, in yen.
     pub amount_yen: i64,
 }
 
@@ -271,13 +320,21 @@ pub struct TaxCreditLine {
 pub struct Dependants {
     /// 控除対象配偶者 (or 配偶者特別控除 target) exists.
     pub has_qualifying_spouse: bool,
+    /// 一般扶養親族: ordinary dependants (aged 16–18 or 23–69).
     pub general: u8,
+    /// 特定扶養親族: specified dependants (aged 19–22).
     pub specific: u8,
+    /// 老人扶養親族: elderly dependants (aged 70 or over).
     pub elderly: u8,
+    /// 同居老親等: elderly dependants who are parents (or grandparents) living with the taxpayer.
     pub elderly_cohabiting_parents: u8,
+    /// 年少扶養親族: dependants under 16 (counted, no deduction).
     pub under_16: u8,
+    /// 特別障害者: dependants (or spouse) with a severe disability.
     pub disabled_special: u8,
+    /// 普通障害者: dependants (or spouse) with another disability.
     pub disabled_ordinary: u8,
+    /// 同居特別障害者: those with a severe disability who live with the taxpayer.
     pub disabled_special_cohabiting: u8,
 }
 
@@ -286,9 +343,13 @@ pub struct Dependants {
 pub struct TaxAmounts {
     /// 課税標準額 (総合)
     pub taxable_base_yen: i64,
+    /// 所得割 of the municipality (特別区民税 / 市民税), yen.
     pub municipal_income_levy_yen: i64,
+    /// 均等割 of the municipality, yen.
     pub municipal_per_capita_levy_yen: i64,
+    /// 所得割 of the prefecture (都民税 / 県民税), yen.
     pub prefectural_income_levy_yen: i64,
+    /// 均等割 of the prefecture, yen.
     pub prefectural_per_capita_levy_yen: i64,
     /// 森林環境税: national, ¥1,000 from FY2024, collected with the per-capita levy.
     pub forest_env_tax_yen: i64,
@@ -310,6 +371,7 @@ impl TaxAmounts {
 /// One person's assessment for one fiscal year.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Assessment {
+    /// 宛名番号: the tax system's person number (not My Number).
     pub addressee_no: String,
     /// The Gregorian year the fiscal year starts in (2025 = 令和7年度).
     pub fiscal_year: i32,
@@ -319,14 +381,19 @@ pub struct Assessment {
     pub declared: bool,
     /// Any levy is charged (課税); false for 非課税.
     pub taxable: bool,
+    /// How the tax is collected; decides when the new fiscal year opens to kiosks.
     pub collection_method: CollectionMethod,
+    /// 所得の内訳: income per kind; kinds with no income are left out.
     pub income_lines: Vec<IncomeLine>,
+    /// 所得控除: deductions per kind.
     pub deduction_lines: Vec<DeductionLine>,
     /// 合計所得金額
     pub total_income_yen: i64,
     /// 総所得金額等
     pub aggregate_income_yen: i64,
+    /// 控除対象配偶者 and the counts of 扶養親族 and 障害者.
     pub dependants: Dependants,
+    /// Taxable base and tax amounts.
     pub tax: TaxAmounts,
     /// Tax credits already deducted in the income levies.
     #[serde(default)]
@@ -336,6 +403,7 @@ pub struct Assessment {
 }
 
 impl Assessment {
+    /// 所得控除の合計: the sum of the deduction lines, yen.
     pub fn total_deductions_yen(&self) -> i64 {
         self.deduction_lines.iter().map(|d| d.amount_yen).sum()
     }
@@ -344,15 +412,22 @@ impl Assessment {
 /// 収納: what was assessed and paid for one tax item in one fiscal year.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Payment {
+    /// 宛名番号: the tax system's person number.
     pub addressee_no: String,
+    /// The Gregorian year the fiscal year starts in (2025 = 令和7年度).
     pub fiscal_year: i32,
     /// e.g. "inhabitant_tax"
     pub tax_item: String,
+    /// 調定額: the tax assessed for the year, yen.
     pub assessed_yen: i64,
+    /// 収納額: what has been paid so far, yen.
     pub paid_yen: i64,
+    /// 未納額: assessed minus paid, never below zero, yen.
     pub unpaid_yen: i64,
     /// 最終納期限: the due date of the year's last instalment. Money unpaid after it is arrears.
     pub last_due_date: Option<chrono::NaiveDate>,
+    /// The day of the latest payment the tax system knows of; `None` if nothing was paid.
+    /// A payment within the reflection lag may not be counted yet.
     pub last_paid_on: Option<chrono::NaiveDate>,
 }
 

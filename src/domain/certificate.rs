@@ -20,6 +20,7 @@ pub enum CertificateKind {
 }
 
 impl CertificateKind {
+    /// Every kind, in the order kiosks list them.
     pub const ALL: [CertificateKind; 4] = [
         CertificateKind::Income,
         CertificateKind::Taxation,
@@ -37,6 +38,7 @@ impl CertificateKind {
         }
     }
 
+    /// The kind for a storage/CLI code; `None` for an unknown code.
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.code() == code)
     }
@@ -52,30 +54,44 @@ impl fmt::Display for CertificateKind {
 /// echo a value that could be personal data.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RequestError {
+    /// `request_id` is missing or not a short token.
     #[error("request_id must be 1 to 64 characters of 0-9 A-Z a-z _ -")]
     RequestId,
+    /// `municipality_code` is not a valid 地方公共団体コード.
     #[error("municipality_code: {0}")]
     MunicipalityCode(#[from] super::lg_code::LgCodeError),
+    /// `applicant.card_serial` is missing or not a token.
     #[error("applicant.card_serial must be 1 to 64 characters of 0-9 A-Z a-z -")]
     CardSerial,
+    /// `kind` is unset or unknown.
     #[error("kind must be one of INCOME, TAXATION, INCOME_AND_TAXATION, TAX_PAYMENT")]
     Kind,
+    /// `fiscal_year` is outside the years kofu can hold.
     #[error(
         "fiscal_year must be a Gregorian year from {} to {}, e.g. 2025 for 令和7年度",
         fiscal_year::EARLIEST,
         fiscal_year::LATEST
     )]
     FiscalYear,
+    /// `copies` is below 1 or above the wire maximum.
     #[error("copies must be from 1 to {max}")]
-    Copies { max: u32 },
+    Copies {
+        /// The most copies allowed (the municipality's `max_copies` or the wire limit).
+        max: u32,
+    },
+    /// `kiosk.operator_code` is missing or not a token.
     #[error("kiosk.operator_code must be 1 to 16 characters of 0-9 A-Z a-z _ -")]
     OperatorCode,
+    /// `kiosk.terminal_id` is missing or not a token.
     #[error("kiosk.terminal_id must be 1 to 32 characters of 0-9 A-Z a-z _ -")]
     TerminalId,
+    /// `certificate_number` is empty or longer than 32 characters.
     #[error("certificate_number must be the number IssueCertificate returned, e.g. R7-0000123")]
     CertificateNumber,
+    /// `result` is neither PRINTED nor FAILED.
     #[error("result must be PRINTED or FAILED")]
     PrintResult,
+    /// `pdf_sha256` is not 64 hex digits.
     #[error("pdf_sha256 must be the 64 hex digits of the PDF's SHA-256")]
     PdfSha256,
 }
@@ -93,6 +109,7 @@ fn is_token(text: &str, max_len: usize, allow_underscore: bool) -> bool {
 pub struct CardSerial(String);
 
 impl CardSerial {
+    /// Accepts 1–64 characters of 0-9 A-Z a-z and `-`; fails with [`RequestError::CardSerial`].
     pub fn parse(text: &str) -> Result<Self, RequestError> {
         if is_token(text, 64, false) {
             Ok(Self(text.to_owned()))
@@ -101,6 +118,7 @@ impl CardSerial {
         }
     }
 
+    /// The serial itself, for the card-link lookup only: never log it.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -113,13 +131,17 @@ impl fmt::Debug for CardSerial {
     }
 }
 
+/// The store kiosk (キオスク端末 / マルチコピー機) a request comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Kiosk {
+    /// The kiosk operator (store chain), as the centre names it; fees are settled per operator.
     pub operator_code: String,
+    /// The terminal within the operator's network.
     pub terminal_id: String,
 }
 
 impl Kiosk {
+    /// Checks both are tokens (operator up to 16, terminal up to 32 characters of 0-9 A-Z a-z _ -).
     pub fn parse(operator_code: &str, terminal_id: &str) -> Result<Self, RequestError> {
         if !is_token(operator_code, 16, true) {
             return Err(RequestError::OperatorCode);
@@ -137,13 +159,16 @@ impl Kiosk {
 /// Where a certificate stands after issue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CertificateState {
+    /// Returned to the kiosk; the print outcome is not reported yet.
     Issued,
+    /// The kiosk reported it printed: final, and charged.
     Printed,
     /// The kiosk could not print it: void, and not charged.
     Voided,
 }
 
 impl CertificateState {
+    /// The code used in storage.
     pub fn code(self) -> &'static str {
         match self {
             CertificateState::Issued => "issued",
@@ -152,6 +177,7 @@ impl CertificateState {
         }
     }
 
+    /// The state for a storage code; `None` for an unknown code.
     pub fn from_code(code: &str) -> Option<Self> {
         [Self::Issued, Self::Printed, Self::Voided]
             .into_iter()
@@ -162,7 +188,9 @@ impl CertificateState {
 /// What the kiosk reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PrintResult {
+    /// The certificate came out of the printer.
     Printed,
+    /// Printing failed (paper jam, cancelled): the certificate is voided.
     Failed,
 }
 
@@ -197,29 +225,45 @@ pub const MAX_COPIES_ON_WIRE: u32 = 99;
 /// A well-formed certificate request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssueRequest {
+    /// The relay's id for this request; a retry with the same id returns the same certificate.
     pub request_id: String,
+    /// 地方公共団体コード of the municipality asked.
     pub lg_code: LgCode,
+    /// The JPKI user-certificate serial, resolved to a resident through the card link.
     pub card_serial: CardSerial,
+    /// Which certificate.
     pub kind: CertificateKind,
+    /// The fiscal year (年度) asked for, Gregorian (2025 = 令和7年度).
     pub fiscal_year: i32,
+    /// Copies to print, 1 to [`MAX_COPIES_ON_WIRE`]; the municipality may allow fewer.
     pub copies: u32,
+    /// The kiosk asking.
     pub kiosk: Kiosk,
 }
 
 /// The request's fields as they came off the wire.
 #[derive(Debug, Clone, Copy)]
 pub struct RawIssueRequest<'a> {
+    /// The relay's request id.
     pub request_id: &'a str,
+    /// 地方公共団体コード, six digits.
     pub municipality_code: &'a str,
+    /// The JPKI user-certificate serial.
     pub card_serial: &'a str,
+    /// `None` when the wire value is unset or unknown.
     pub kind: Option<CertificateKind>,
+    /// Gregorian year the fiscal year starts in.
     pub fiscal_year: i32,
+    /// Copies as sent (signed on the wire).
     pub copies: i32,
+    /// Kiosk operator code.
     pub operator_code: &'a str,
+    /// Kiosk terminal id.
     pub terminal_id: &'a str,
 }
 
 impl IssueRequest {
+    /// Checks every field in order and fails with the first wrong one; does not look at the policy.
     pub fn parse(raw: RawIssueRequest<'_>) -> Result<Self, RequestError> {
         if !is_token(raw.request_id, 64, true) {
             return Err(RequestError::RequestId);
@@ -252,11 +296,14 @@ impl IssueRequest {
 /// ListAvailable: which municipality, whose card.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AvailabilityRequest {
+    /// 地方公共団体コード of the municipality asked.
     pub lg_code: LgCode,
+    /// The JPKI user-certificate serial.
     pub card_serial: CardSerial,
 }
 
 impl AvailabilityRequest {
+    /// Fails when the municipality code or the card serial is malformed.
     pub fn parse(municipality_code: &str, card_serial: &str) -> Result<Self, RequestError> {
         Ok(Self {
             lg_code: LgCode::parse(municipality_code)?,
@@ -268,8 +315,11 @@ impl AvailabilityRequest {
 /// ReportPrintResult: the kiosk's outcome for a certificate this municipality issued.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrintReport {
+    /// 地方公共団体コード of the issuing municipality.
     pub lg_code: LgCode,
+    /// The number IssueCertificate returned, e.g. "R7-0000123".
     pub certificate_number: String,
+    /// Printed or failed.
     pub result: PrintResult,
 }
 
@@ -295,13 +345,16 @@ impl PrintReport {
 /// VerifyCertificate: a number and the SHA-256 of the PDF a resident brought to the counter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerificationRequest {
+    /// 地方公共団体コード of the municipality said to have issued it.
     pub lg_code: LgCode,
     /// Any text: a number never issued here is simply unknown.
     pub certificate_number: String,
+    /// 64 hex digits (either case).
     pub pdf_sha256: String,
 }
 
 impl VerificationRequest {
+    /// Fails when the municipality code is invalid or the hash is not 64 hex digits.
     pub fn parse(
         municipality_code: &str,
         certificate_number: &str,

@@ -5,16 +5,23 @@
 
 use chrono::{Datelike, NaiveDate};
 
+/// A Japanese era (元号), for 和暦 dates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Era {
+    /// 明治 (from 1868; only dates from 1873, when Japan adopted the Gregorian calendar, print).
     Meiji,
+    /// 大正 (1912-07-30 to 1926-12-24).
     Taisho,
+    /// 昭和 (1926-12-25 to 1989-01-07).
     Showa,
+    /// 平成 (1989-01-08 to 2019-04-30).
     Heisei,
+    /// 令和 (from 2019-05-01).
     Reiwa,
 }
 
 impl Era {
+    /// The era name as printed, e.g. 「令和」.
     pub fn name(self) -> &'static str {
         match self {
             Era::Meiji => "明治",
@@ -52,8 +59,10 @@ impl Era {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FirstYear {
+    /// 元年: 令和元年5月1日.
     #[default]
     Gannen,
+    /// 1年: 令和1年5月1日.
     Numeral,
 }
 

@@ -5,6 +5,7 @@ use chrono::{Datelike, NaiveDate};
 
 /// The fiscal years kofu accepts on the wire at all; what a municipality offers is narrower.
 pub const EARLIEST: i32 = 2000;
+/// The latest fiscal year kofu accepts on the wire.
 pub const LATEST: i32 = 2100;
 
 /// The fiscal year `date` falls in: 2025-04-01 → 2025, 2025-03-31 → 2024.

@@ -9,17 +9,28 @@ use std::fmt;
 #[serde(try_from = "String", into = "String")]
 pub struct LgCode([u8; 6]);
 
+/// Why text is not a valid 地方公共団体コード.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LgCodeError {
+    /// Not six characters; carries the count.
     #[error("a municipality code has 6 digits, got {0} characters")]
     Length(usize),
+    /// A character other than 0-9.
     #[error("a municipality code has only digits 0-9")]
     NotDigits,
+    /// Six digits whose last is not the check digit of the first five (a mistyped code).
     #[error("the check digit of municipality code {code} should be {expected}")]
-    CheckDigit { code: String, expected: u8 },
+    CheckDigit {
+        /// The code as given.
+        code: String,
+        /// The check digit the first five digits call for.
+        expected: u8,
+    },
 }
 
 impl LgCode {
+    /// Parses a six-digit code and checks its check digit (weights 6,5,4,3,2; r = sum mod 11;
+    /// check = (11 − r) mod 10).
     pub fn parse(text: &str) -> Result<Self, LgCodeError> {
         if text.chars().count() != 6 {
             return Err(LgCodeError::Length(text.chars().count()));

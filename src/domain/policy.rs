@@ -11,11 +11,14 @@ use serde::{Deserialize, Serialize};
 /// A month and day, e.g. the day the new fiscal year's certificates open (6月1日).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct MonthDay {
+    /// Month, 1–12.
     pub month: u32,
+    /// Day of the month, 1–31 (checked against the month when the configuration loads).
     pub day: u32,
 }
 
 impl MonthDay {
+    /// The day `month`/`day`; not checked here (configuration loading checks it).
     pub const fn new(month: u32, day: u32) -> Self {
         Self { month, day }
     }
@@ -55,14 +58,18 @@ impl From<ClockTime> for String {
 /// A recurring closure, inclusive, which may run over the new year (12-29 to 01-03).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClosedPeriod {
+    /// First closed day, inclusive.
     pub from: MonthDay,
+    /// Last closed day, inclusive; may be earlier in the year than `from` (runs over the new year).
     pub to: MonthDay,
 }
 
 /// A one-off maintenance stop, Japan time, from inclusive to exclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MaintenanceWindow {
+    /// Stop starts (inclusive), Japan local time.
     pub from: NaiveDateTime,
+    /// Stop ends (exclusive), Japan local time.
     pub to: NaiveDateTime,
 }
 
@@ -72,7 +79,9 @@ pub struct MaintenanceWindow {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Switchover {
+    /// 特別徴収 only (payroll or pension withholding); default 5月15日.
     pub withholding: MonthDay,
+    /// 普通徴収 (direct billing) and mixed; default 6月1日.
     pub direct_billing: MonthDay,
 }
 
@@ -119,9 +128,13 @@ impl Default for ArrearsPolicy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct YearsOffered {
+    /// 所得証明書: years offered, default 4.
     pub income: u8,
+    /// 課税(非課税)証明書: years offered, default 4.
     pub taxation: u8,
+    /// 所得・課税証明書: years offered, default 4.
     pub income_and_taxation: u8,
+    /// 納税証明書: years offered, default 4.
     pub tax_payment: u8,
 }
 
@@ -137,6 +150,7 @@ impl Default for YearsOffered {
 }
 
 impl YearsOffered {
+    /// The number of fiscal years offered for `kind`.
     pub fn of(&self, kind: CertificateKind) -> u8 {
         match kind {
             CertificateKind::Income => self.income,
@@ -147,6 +161,7 @@ impl YearsOffered {
     }
 }
 
+/// One municipality's kiosk rules (`[municipalities.policy]`); a missing key takes the default.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Policy {
@@ -154,18 +169,23 @@ pub struct Policy {
     pub kinds_offered: Vec<CertificateKind>,
     /// Fee per copy, yen, for every kind offered.
     pub fee_yen: FeeTable,
+    /// How many fiscal years each kind offers (1 to 4, the years kofu keeps).
     pub years_offered: YearsOffered,
+    /// When the new fiscal year opens to kiosks, per collection method.
     pub switchover: Switchover,
     /// Kiosk service opens (inclusive) and closes (exclusive), Japan time.
     pub opens: ClockTime,
+    /// When service closes (exclusive), Japan time; must be after `opens`.
     pub closes: ClockTime,
     /// Recurring closures, e.g. the new-year holidays.
     pub closed_days: Vec<ClosedPeriod>,
+    /// One-off maintenance stops.
     pub maintenance: Vec<MaintenanceWindow>,
     /// Minimum age of the applicant on the day of issue.
     pub min_age: u32,
     /// Copies per request at most.
     pub max_copies: u32,
+    /// How a 納税証明書 treats unpaid instalments.
     pub arrears: ArrearsPolicy,
     /// How year 1 of an era prints (元年 or 1年).
     pub first_year: FirstYear,
@@ -177,9 +197,13 @@ pub struct Policy {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FeeTable {
+    /// 所得証明書, yen per copy.
     pub income: u32,
+    /// 課税(非課税)証明書, yen per copy.
     pub taxation: u32,
+    /// 所得・課税証明書, yen per copy.
     pub income_and_taxation: u32,
+    /// 納税証明書, yen per copy.
     pub tax_payment: u32,
 }
 
@@ -195,6 +219,7 @@ impl Default for FeeTable {
 }
 
 impl FeeTable {
+    /// The fee per copy of `kind`, yen.
     pub fn per_copy(&self, kind: CertificateKind) -> u32 {
         match kind {
             CertificateKind::Income => self.income,
@@ -229,6 +254,7 @@ impl Default for Policy {
 }
 
 impl ClosedPeriod {
+    /// Whether `date` falls in the closure (both ends included, across the new year too).
     pub fn contains(&self, date: NaiveDate) -> bool {
         let day = MonthDay::of(date);
         if self.from <= self.to {

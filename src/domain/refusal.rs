@@ -5,23 +5,43 @@
 
 use std::fmt;
 
+/// Why a certificate cannot be issued at a kiosk. The reason stays in the municipality (audit,
+/// metrics); the kiosk only shows [`RefusalReason::kiosk_message`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RefusalReason {
+    /// No card link for this JPKI serial today: unknown card, link not yet valid (new card, PIN
+    /// reset, moved in) or expired.
     UnknownCard,
+    /// 転出: a move-out is filed and its filing day has come, even before the move itself.
     MovedOut,
+    /// 死亡: the resident has died.
     Deceased,
+    /// 支援措置: the resident is under a DV/stalking protection measure; never told to the centre
+    /// or the kiosk.
     SupportMeasure,
+    /// 税証明発行停止: a clerk stopped kiosk issuance for this person by hand.
     IssuanceStopped,
+    /// Younger than the municipality's `min_age` on the day of issue.
     UnderMinimumAge,
+    /// Not assessed here on 1 January of the fiscal year (賦課期日), or no assessment for that year.
     NotResidentOnAssessmentDate,
+    /// 未申告: no income declaration or withholding report for the year.
     NoDeclaration,
+    /// The fiscal year is not offered now: older than the years offered, or not yet switched over.
     YearNotAvailable,
+    /// The municipality does not offer this kind at kiosks.
     KindNotOffered,
+    /// A 納税証明書 was asked for a year with no tax (非課税).
     NotTaxedYear,
+    /// 滞納: an instalment is unpaid after its due date and the policy refuses such certificates.
     Arrears,
+    /// An instalment shows unpaid but a payment within the reflection lag may have settled it.
     PaymentNotYetReflected,
+    /// 更正中: the assessment is being corrected.
     UnderRevision,
+    /// Outside service hours, on a closed day or during maintenance.
     OutsideServiceHours,
+    /// The name or an address has a character no certificate font can print (外字 / MJ文字 missing).
     UnprintableCharacter,
 }
 

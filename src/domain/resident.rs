@@ -8,12 +8,16 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum ResidentStatus {
+    /// Registered here (住民), nothing blocking.
     Resident,
     /// A move-out (転出届) has been filed; it blocks issuance from the day it is filed.
     MovedOut {
+        /// The day the move-out was filed (not the day of the move).
         filed_on: NaiveDate,
     },
+    /// 死亡: the resident has died.
     Deceased {
+        /// Date of death.
         on: NaiveDate,
     },
 }
@@ -37,6 +41,8 @@ impl ResidentStatus {
         }
     }
 
+    /// The status for a stored code and date; `None` for an unknown code, or a moved-out or
+    /// deceased code without its date.
     pub fn from_code(code: &str, date: Option<NaiveDate>) -> Option<Self> {
         match (code, date) {
             ("resident", _) => Some(ResidentStatus::Resident),
@@ -57,9 +63,11 @@ pub struct Resident {
     pub name: String,
     /// Katakana reading, family and given name separated by a full-width space.
     pub name_kana: String,
+    /// 生年月日, Gregorian; printed in 和暦.
     pub birth_date: NaiveDate,
     /// Current address, exactly as registered.
     pub address: String,
+    /// Registered, moved out or deceased.
     pub status: ResidentStatus,
     /// The day the person moved into the municipality, if they were not born here.
     pub moved_in_on: Option<NaiveDate>,
@@ -72,8 +80,13 @@ pub struct Resident {
 /// A card link: the serial of a JPKI user-authentication certificate, resolved to a person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardLink {
+    /// The JPKI user-authentication certificate's serial number: opaque, never logged.
     pub card_serial: String,
+    /// 宛名番号 of the person the card belongs to.
     pub addressee_no: String,
+    /// First day the link may be used (Japan date); typically the day after the card was issued,
+    /// the PIN reset or the move-in was registered.
     pub valid_from: NaiveDate,
+    /// Last day the link may be used, inclusive; `None` while the certificate is valid.
     pub valid_until: Option<NaiveDate>,
 }

@@ -10,26 +10,42 @@ use super::resident::{CardLink, Resident, ResidentStatus};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+/// One record of a sync batch from the tax system; in the file, `"type"` names the variant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum SyncRecord {
+    /// A resident (住民) as the tax system knows them: name, address, status.
     Resident(Resident),
+    /// A card link: a JPKI user-certificate serial → 宛名番号.
     CardLink(CardLink),
+    /// One person's assessment (賦課) for one fiscal year.
     Assessment(Assessment),
+    /// What was assessed and paid (収納) for one tax item in one fiscal year.
     Payment(Payment),
+    /// Removes a resident (delta batches).
     ResidentDeletion {
+        /// 宛名番号 of the resident to remove.
         addressee_no: String,
     },
+    /// Removes a card link (delta batches), e.g. after a card was revoked.
     CardLinkDeletion {
+        /// The JPKI user-certificate serial of the link to remove.
         card_serial: String,
     },
+    /// Removes one fiscal year's assessment (delta batches).
     AssessmentDeletion {
+        /// 宛名番号 of the person.
         addressee_no: String,
+        /// The fiscal year (Gregorian start year).
         fiscal_year: i32,
     },
+    /// Removes one payment record (delta batches).
     PaymentDeletion {
+        /// 宛名番号 of the person.
         addressee_no: String,
+        /// The fiscal year (Gregorian start year).
         fiscal_year: i32,
+        /// The tax item, e.g. "inhabitant_tax".
         tax_item: String,
     },
 }
@@ -56,17 +72,26 @@ impl SyncMode {
 /// The kinds of record, in the order a batch file lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RecordType {
+    /// `resident`
     Resident,
+    /// `card_link`
     CardLink,
+    /// `assessment`
     Assessment,
+    /// `payment`
     Payment,
+    /// `resident_deletion`
     ResidentDeletion,
+    /// `card_link_deletion`
     CardLinkDeletion,
+    /// `assessment_deletion`
     AssessmentDeletion,
+    /// `payment_deletion`
     PaymentDeletion,
 }
 
 impl RecordType {
+    /// Every type, in batch-file order.
     pub const ALL: [RecordType; 8] = [
         RecordType::Resident,
         RecordType::CardLink,
@@ -78,6 +103,7 @@ impl RecordType {
         RecordType::PaymentDeletion,
     ];
 
+    /// The `"type"` value of the batch file, also used in metrics labels and batch reports.
     pub fn name(self) -> &'static str {
         match self {
             RecordType::Resident => "resident",
@@ -93,6 +119,7 @@ impl RecordType {
 }
 
 impl SyncRecord {
+    /// The type of this record.
     pub fn record_type(&self) -> RecordType {
         match self {
             SyncRecord::Resident(_) => RecordType::Resident,
@@ -111,11 +138,14 @@ impl SyncRecord {
 /// personal data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldProblem {
+    /// The field's path in the record, e.g. `income_lines[2].income_yen`.
     pub field: String,
+    /// What is wrong, in words; never the value itself.
     pub problem: String,
 }
 
 impl FieldProblem {
+    /// A problem with `field`.
     pub fn new(field: impl Into<String>, problem: impl Into<String>) -> Self {
         Self {
             field: field.into(),
@@ -127,6 +157,7 @@ impl FieldProblem {
 /// The context records are checked in: dates may not lie after the extraction day.
 #[derive(Debug, Clone, Copy)]
 pub struct CheckContext {
+    /// The day the tax system extracted the batch (Japan date), from the batch header.
     pub extracted_on: NaiveDate,
 }
 
