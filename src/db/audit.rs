@@ -8,16 +8,21 @@ use sha2::{Digest, Sha256};
 /// One thing that happened, as recorded.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditEntry {
+    /// When it happened (UTC).
     pub at: DateTime<Utc>,
+    /// The mTLS client identity (certificate CN or SAN) that called; for a purge, who ran it.
     pub client_identity: String,
     /// e.g. "IssueCertificate", "SyncBatch"
     pub action: String,
+    /// 地方公共団体コード the call concerned; empty when none.
     pub lg_code: String,
     /// What was asked, without personal data.
     pub request: Value,
     /// e.g. "issued", "refused:unknown_card", "invalid", "applied"
     pub outcome: String,
+    /// The certificate number issued or reported on, if any.
     pub certificate_number: Option<String>,
+    /// SHA-256 (hex) of the PDF issued, if any.
     pub pdf_sha256: Option<String>,
 }
 
@@ -90,13 +95,17 @@ pub async fn append(
 /// The outcome of walking the chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChainCheck {
+    /// Every entry follows from the one before it and the head matches the last.
     Intact {
+        /// Entries verified.
         entries: i64,
     },
     /// The first entry that does not follow from the one before it (edited, inserted, or after
     /// a deletion), or the head disagrees with the last entry (a deletion at the end).
     Broken {
+        /// Sequence number of the first bad entry.
         seq: i64,
+        /// What is wrong with it, in words.
         reason: String,
     },
 }

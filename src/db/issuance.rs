@@ -22,22 +22,38 @@ fn state(row: &Row) -> Result<CertificateState, DbError> {
 /// One issued certificate as recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssuanceRecord {
+    /// 地方公共団体コード of the issuing municipality.
     pub lg_code: LgCode,
+    /// The number printed on the certificate, e.g. "R7-0000123"; unique per municipality.
     pub certificate_number: String,
+    /// The relay's request id; unique per municipality, so a retry finds this record.
     pub request_id: String,
+    /// SHA-256 (hex) over the request's fields, telling a retry from a reuse of its request_id.
     pub request_fingerprint: String,
+    /// 宛名番号 of the person the certificate is about.
     pub addressee_no: String,
+    /// Which certificate.
     pub kind: CertificateKind,
+    /// The fiscal year printed (Gregorian start year, 2025 = 令和7年度).
     pub fiscal_year: i32,
+    /// Copies printed.
     pub copies: i32,
+    /// Fee charged for all copies, yen.
     pub fee_yen: i32,
+    /// Kiosk operator (store chain) code.
     pub operator_code: String,
+    /// Kiosk terminal id.
     pub terminal_id: String,
+    /// The mTLS client identity (certificate CN or SAN) of the relay that asked.
     pub client_identity: String,
+    /// SHA-256 of the PDF, hex; a retry must reproduce the same bytes.
     pub pdf_sha256: String,
+    /// When it was issued (stored in UTC, returned in Japan time).
     pub issued_at: DateTime<FixedOffset>,
 }
 
+/// The record for this municipality and request id, if one was issued; fails only when the
+/// database does.
 pub async fn find_by_request(
     client: &impl deadpool_postgres::GenericClient,
     lg_code: LgCode,
@@ -98,13 +114,19 @@ pub async fn next_number(
 /// A certificate as the verification and print reports see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertificateStatus {
+    /// Issued, printed or voided.
     pub state: CertificateState,
+    /// SHA-256 of the PDF as issued, hex.
     pub pdf_sha256: String,
+    /// Which certificate.
     pub kind: CertificateKind,
+    /// The fiscal year printed (Gregorian start year).
     pub fiscal_year: i32,
+    /// When it was issued, Japan time.
     pub issued_at: DateTime<FixedOffset>,
 }
 
+/// The certificate with this number in this municipality; `None` if no such number was issued.
 pub async fn find_by_number(
     client: &impl deadpool_postgres::GenericClient,
     lg_code: LgCode,
@@ -160,10 +182,13 @@ pub async fn change_state(
 /// Whether the record was stored, or another request with the same request_id got there first.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Recorded {
+    /// The record is stored.
     Stored,
+    /// A record with this municipality and request_id already exists; nothing was written.
     RequestIdTaken,
 }
 
+/// Stores an issuance record unless its request_id is already taken (a concurrent retry).
 pub async fn insert(
     client: &impl deadpool_postgres::GenericClient,
     record: &IssuanceRecord,
@@ -208,12 +233,19 @@ pub async fn insert(
 /// One line of the fee settlement: a day (Japan time), municipality, kind and kiosk operator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeeLine {
+    /// 地方公共団体コード.
     pub lg_code: String,
+    /// The day of issue, Japan date.
     pub day: chrono::NaiveDate,
+    /// Certificate kind code, e.g. "income-and-taxation".
     pub kind: String,
+    /// Kiosk operator code.
     pub operator_code: String,
+    /// Certificates printed.
     pub certificates: i64,
+    /// Copies printed across them.
     pub copies: i64,
+    /// Fees charged, yen.
     pub fee_yen: i64,
 }
 

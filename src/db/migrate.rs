@@ -5,9 +5,13 @@
 use super::DbError;
 use sha2::{Digest, Sha256};
 
+/// One embedded SQL migration from `migrations/`.
 pub struct Migration {
+    /// The version it brings the schema to (1, 2, …), applied in order.
     pub version: i32,
+    /// The file name, e.g. "0001_initial.sql".
     pub name: &'static str,
+    /// The file's SQL, embedded at build time; its checksum detects a changed file.
     pub sql: &'static str,
 }
 

@@ -13,20 +13,28 @@ mod stored_shapes;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use std::time::Duration;
 
+/// Why a database operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
+    /// The configured `database.url` is not a valid PostgreSQL URL.
     #[error("database URL: {0}")]
     Url(tokio_postgres::Error),
+    /// The pool could not be built from the settings.
     #[error("database pool: {0}")]
     Build(#[from] deadpool_postgres::BuildError),
+    /// No connection became free within `database.wait_timeout_ms`.
     #[error("no database connection became free in time")]
     PoolTimeout,
+    /// A new connection could not be opened (server down, refused, authentication).
     #[error("cannot reach the database: {0}")]
     Connect(String),
+    /// A statement failed.
     #[error("database: {0}")]
     Query(#[from] tokio_postgres::Error),
+    /// A row holds something kofu never writes (e.g. an unknown code); needs an operator.
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    /// An applied migration file has changed, or the schema version is not the one this build needs.
     #[error("{0}")]
     Migration(String),
 }

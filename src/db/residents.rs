@@ -15,8 +15,11 @@ use tokio_postgres::types::Json;
 /// A person and, when one exists, their assessment and payments for the requested year.
 #[derive(Debug, Clone)]
 pub struct PersonYear {
+    /// The person as registered.
     pub resident: Resident,
+    /// The requested fiscal year's assessment; `None` when there is none (not assessed here).
     pub assessment: Option<Assessment>,
+    /// That year's payment records, one per tax item.
     pub payments: Vec<Payment>,
 }
 
@@ -136,6 +139,7 @@ fn person_year(row: &Row) -> Result<PersonYear, DbError> {
     })
 }
 
+/// The code a collection method is stored under, e.g. "direct_billing".
 pub fn collection_method_code(method: CollectionMethod) -> &'static str {
     method.code()
 }

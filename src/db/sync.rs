@@ -22,17 +22,24 @@ pub const MAX_LISTED_ERRORS: i64 = 10_000;
 /// A problem found by SQL across records: a duplicate key or a missing person.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SetProblem {
+    /// 1-based position in the batch of the record at fault.
     pub position: i64,
+    /// The type of that record.
     pub record_type: RecordType,
+    /// The field at fault, e.g. "addressee_no".
     pub field: String,
+    /// What is wrong, e.g. a duplicate key or no such resident; never the value.
     pub problem: String,
 }
 
 /// Rows deleted by the retention rule, per table and fiscal year.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PurgedRows {
+    /// The live table purged, e.g. "assessment".
     pub table: &'static str,
+    /// The fiscal year (Gregorian start year) whose rows were deleted.
     pub fiscal_year: i32,
+    /// Rows deleted.
     pub rows: i64,
 }
 
@@ -727,15 +734,25 @@ async fn partition_of(
 /// What kofu records about a batch.
 #[derive(Debug, Clone)]
 pub struct BatchRow {
+    /// The tax system's id for the batch.
     pub batch_id: String,
+    /// 地方公共団体コード the batch was sent for.
     pub lg_code: LgCode,
+    /// Full or delta.
     pub mode: SyncMode,
+    /// When the tax system extracted the data.
     pub extracted_at: chrono::DateTime<chrono::Utc>,
+    /// SHA-256 (hex) of the records' wire bytes, to tell a re-send from a reused batch id.
     pub content_sha256: String,
+    /// Whether the batch was published; a rejected one may be sent again under the same id.
     pub applied: bool,
+    /// Records per type and the error count (JSON).
     pub counts: serde_json::Value,
+    /// The listed record errors (JSON).
     pub errors: serde_json::Value,
+    /// The mTLS client identity (certificate CN or SAN) that sent it.
     pub client_identity: String,
+    /// When the first message arrived.
     pub received_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -772,14 +789,21 @@ pub async fn insert_batch(client: &tokio_postgres::Client, b: &BatchRow) -> Resu
 /// A batch as recorded.
 #[derive(Debug, Clone)]
 pub struct RecordedBatch {
+    /// 地方公共団体コード the batch was sent for (text).
     pub lg_code: String,
+    /// SHA-256 (hex) of the records' wire bytes.
     pub content_sha256: String,
+    /// Whether the batch was published.
     pub applied: bool,
+    /// Records per type and the error count (JSON).
     pub counts: serde_json::Value,
+    /// The listed record errors (JSON).
     pub errors: serde_json::Value,
+    /// When the batch was finished.
     pub finished_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// The recorded batch with this id; `None` if it was never received.
 pub async fn find_batch(
     client: &impl deadpool_postgres::GenericClient,
     batch_id: &str,

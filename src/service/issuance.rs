@@ -26,42 +26,66 @@ use std::sync::Arc;
 /// A certificate handed to the relay. The PDF lives only in this value; kofu keeps its SHA-256.
 #[derive(Debug, Clone)]
 pub struct IssuedCertificate {
+    /// The number printed on the certificate, e.g. "R7-0000123": era and year of the fiscal year of
+    /// issue, then the running number.
     pub certificate_number: String,
+    /// The PDF itself; never stored.
     pub pdf: Vec<u8>,
+    /// SHA-256 of the PDF, 64 lowercase hex digits; the issuance record keeps it for verification.
     pub pdf_sha256: String,
+    /// The fee for all copies, yen (fee per copy × copies).
     pub fee_yen: u32,
+    /// Copies the kiosk is to print.
     pub copies: u32,
+    /// When it was issued, Japan time, whole seconds; printed as the date of issue.
     pub issued_at: DateTime<FixedOffset>,
 }
 
+/// The answer to an issue request: a certificate or a refusal the resident is shown.
 #[derive(Debug, Clone)]
 pub enum IssueOutcome {
+    /// The certificate was issued (or, for a retry, reproduced byte for byte).
     Issued(IssuedCertificate),
+    /// The resident cannot get this certificate at a kiosk; the reason stays in the municipality.
     Refused(RefusalReason),
 }
 
+/// Why a request could not be answered with a certificate or a refusal; mapped to a gRPC status.
 #[derive(Debug, thiserror::Error)]
 pub enum IssueError {
+    /// The request is malformed, or asks for more copies than the municipality allows.
     #[error(transparent)]
     Invalid(#[from] RequestError),
+    /// The municipality code is valid but not configured on this server.
     #[error("municipality {0} is not served by this kofu server")]
     UnknownMunicipality(LgCode),
+    /// The request_id was used before with different fields.
     #[error(
         "request_id was already used for a different request; send a new request_id for a new request"
     )]
     RequestIdReused,
+    /// A retry cannot be answered with the same bytes: the tax data changed since the first answer.
     #[error(
         "the certificate for this request_id cannot be reproduced because the tax data changed after it was issued; send a new request_id"
     )]
     NotReproducible,
+    /// No certificate with this number was issued by this municipality.
     #[error("no certificate {0} was issued by this municipality")]
     UnknownCertificate(String),
+    /// A print report contradicts the certificate's final state (printed vs. voided).
     #[error(
         "certificate {number} was already reported {state}; a final state is not changed: ask the operator to investigate"
     )]
-    FinalState { number: String, state: &'static str },
+    FinalState {
+        /// The certificate number reported.
+        number: String,
+        /// The state it already has: "printed" or "voided".
+        state: &'static str,
+    },
+    /// The database failed or holds something unexpected.
     #[error(transparent)]
     Db(#[from] DbError),
+    /// The PDF could not be rendered (other than an unprintable character, which is a refusal).
     #[error("rendering failed: {0}")]
     Render(RenderError),
 }
@@ -69,24 +93,36 @@ pub enum IssueError {
 /// What a resident may obtain now: per kind, fiscal years (newest first) and fee per copy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Offer {
+    /// Which certificate.
     pub kind: CertificateKind,
+    /// The fiscal years (Gregorian start year) it can be issued for, newest first.
     pub fiscal_years: Vec<i32>,
+    /// Fee per copy, yen.
     pub fee_yen: u32,
 }
 
+/// What ListAvailable answers: the certificates on offer, or why there are none.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Availability {
+    /// At least one kind can be issued now.
     Offers(Vec<Offer>),
+    /// Nothing can be issued; the first reason found.
     Refused(RefusalReason),
 }
 
+/// The answer to VerifyCertificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verification {
+    /// Issued here with these exact bytes, and not voided.
     Valid(db::issuance::CertificateStatus),
+    /// Issued here with these bytes, but the kiosk failed to print it: void.
     Voided(db::issuance::CertificateStatus),
+    /// No certificate with this number and hash was issued here.
     Unknown,
 }
 
+/// The issuing service: the rules, numbering, rendering and records behind IssuanceService and
+/// CertificateVerificationService.
 pub struct IssuanceService {
     pool: Pool,
     renderer: Arc<Renderer>,
@@ -120,6 +156,9 @@ impl IssuanceService {
             .ok_or(IssueError::UnknownMunicipality(lg_code))
     }
 
+    /// Issues a certificate, or refuses it with a reason for the resident. A retry with the same
+    /// request_id returns the first certificate again; fails on bad input, reuse of a request_id,
+    /// database or rendering errors.
     pub async fn issue(
         &self,
         request: &IssueRequest,

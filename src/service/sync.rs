@@ -17,22 +17,33 @@ use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::time::Instant;
 
+/// The first message of a batch: what it is and for whom.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchHeader {
+    /// The tax system's id for the batch; a re-sent batch keeps it, a new batch needs a new one.
     pub batch_id: String,
+    /// 地方公共団体コード of the municipality whose data it carries.
     pub lg_code: LgCode,
+    /// Full replacement or delta.
     pub mode: SyncMode,
+    /// When the tax system extracted the data; no date in the batch may lie after that day (Japan
+    /// date).
     pub extracted_at: DateTime<Utc>,
 }
 
+/// What became of a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BatchState {
+    /// Every record passed and the batch was published.
     Applied,
+    /// Something was wrong; nothing of the batch was applied.
     Rejected,
+    /// The same batch id with the same content was applied before; nothing was done again.
     AlreadyApplied,
 }
 
 impl BatchState {
+    /// "applied", "rejected" or "already_applied": the metrics' and logs' code.
     pub fn code(self) -> &'static str {
         match self {
             BatchState::Applied => "applied",
@@ -42,11 +53,17 @@ impl BatchState {
     }
 }
 
+/// One problem with one record of a batch, as the report lists it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RecordError {
+    /// 1-based position of the record in the batch; for a problem with the whole batch, 0 or the
+    /// position the stream had reached.
     pub position: i64,
+    /// The record type's name, e.g. "assessment", or "batch".
     pub record_type: String,
+    /// The field's path, e.g. "tax.total_yen"; empty when it concerns the whole record.
     pub field: String,
+    /// What is wrong, in words; never the value.
     pub problem: String,
 }
 
@@ -55,22 +72,32 @@ pub struct RecordError {
 pub struct RecordCounts(pub [i64; 8]);
 
 impl RecordCounts {
+    /// Records received of `record_type`.
     pub fn get(&self, record_type: RecordType) -> i64 {
         self.0[record_type as usize]
     }
+    /// Records received in all.
     pub fn total(&self) -> i64 {
         self.0.iter().sum()
     }
 }
 
+/// What kofu tells the sender about a batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncReport {
+    /// The batch's id.
     pub batch_id: String,
+    /// Applied, rejected or already applied.
     pub state: BatchState,
+    /// Records received per type.
     pub counts: RecordCounts,
+    /// Problems found, in position order; at most [`MAX_LISTED_ERRORS`] are listed.
     pub errors: Vec<RecordError>,
+    /// Problems found in all, listed or not.
     pub error_count: i64,
+    /// Fiscal years deleted by the retention purge (only the latest 4 are kept).
     pub purged_fiscal_years: Vec<i32>,
+    /// When the batch was finished (for an already-applied batch: when it was first applied).
     pub finished_at: DateTime<Utc>,
 }
 
@@ -83,15 +110,19 @@ pub struct RecordedReport {
     pub report: SyncReport,
 }
 
+/// Why a batch could not be received or reported.
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
     /// The stream does not follow the protocol: the sender must fix its client.
     #[error("{0}")]
     Protocol(String),
+    /// The municipality code is valid but not configured on this server.
     #[error("municipality {0} is not served by this kofu server")]
     UnknownMunicipality(LgCode),
+    /// GetBatch asked for a batch id that was never received.
     #[error("no batch {0:?} has been received")]
     UnknownBatch(String),
+    /// The database failed or holds something unexpected.
     #[error(transparent)]
     Db(#[from] DbError),
 }
