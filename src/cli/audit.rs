@@ -10,11 +10,13 @@ use std::process::ExitCode;
 pub enum Command {
     /// Walk the whole chain; exits 1 and names the first bad entry if anything was changed or deleted.
     Verify {
+        /// The configuration file to read.
         #[command(flatten)]
         config: ConfigArg,
     },
     /// Delete entries older than the retention period, recording the purge.
     Purge {
+        /// The configuration file to read.
         #[command(flatten)]
         config: ConfigArg,
         /// Keep this many years (the legal minimum for access logs is 7).

@@ -13,6 +13,7 @@ pub enum Command {
     /// Fee settlement as CSV: per day (Japan time), municipality, kind and kiosk operator, the
     /// certificates printed, copies and yen. Voided certificates are not charged.
     Fees {
+        /// The configuration file to read.
         #[command(flatten)]
         config: ConfigArg,
         /// First day, YYYY-MM-DD.

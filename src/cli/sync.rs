@@ -11,33 +11,42 @@ use std::process::ExitCode;
 pub enum Command {
     /// Write a batch file (JSON Lines, docs/sync-format.md) of a synthetic municipality.
     Gen {
+        /// The configuration file to read.
         #[command(flatten)]
         config: ConfigArg,
+        /// How many residents, which seed, municipality and newest fiscal year.
         #[command(flatten)]
         population: Population,
         /// Defaults to "synthetic-<time>".
         #[arg(long)]
         batch_id: Option<String>,
+        /// Where to write the batch file.
         #[arg(long, default_value = "out/batch.jsonl")]
         out: PathBuf,
     },
     /// Stream a batch file to kofu over mutual TLS, as the nightly job does; exits 1 unless applied.
     Push {
+        /// The configuration file to read.
         #[command(flatten)]
         config: ConfigArg,
+        /// How to reach kofu.
         #[command(flatten)]
         server: ServerArg,
         /// Send the file under this batch id instead of its header's.
         #[arg(long)]
         batch_id: Option<String>,
+        /// The batch file (JSON Lines) to send.
         file: PathBuf,
     },
     /// Ask kofu for the outcome of a batch sent earlier.
     Status {
+        /// The configuration file to read.
         #[command(flatten)]
         config: ConfigArg,
+        /// How to reach kofu.
         #[command(flatten)]
         server: ServerArg,
+        /// The batch id given when the batch was sent.
         batch_id: String,
     },
 }

@@ -14,13 +14,18 @@ pub const DEV_CLIENTS: [(&str, &str); 3] = [
     ("ops", "kofu-ops"),
 ];
 
+/// Why development certificates could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum DevCertError {
+    /// rcgen could not generate a key or certificate.
     #[error("certificate generation failed: {0}")]
     Generate(#[from] rcgen::Error),
+    /// A PEM file could not be written.
     #[error("cannot write {path}: {source}")]
     Write {
+        /// The file.
         path: String,
+        /// The I/O error.
         source: std::io::Error,
     },
 }
@@ -31,6 +36,7 @@ pub struct DevCa {
 }
 
 impl DevCa {
+    /// A new self-signed CA named `common_name`, allowed to sign certificates (development only).
     pub fn new(common_name: &str) -> Result<Self, DevCertError> {
         let mut params = CertificateParams::new(Vec::<String>::new())?;
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -42,6 +48,7 @@ impl DevCa {
         Ok(Self { issuer })
     }
 
+    /// The CA certificate, PEM, for clients' and servers' trust stores.
     pub fn cert_pem(&self) -> String {
         self.issuer.pem()
     }

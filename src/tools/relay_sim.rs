@@ -15,41 +15,63 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+/// How to run the simulated relay: where to connect, as whom, and how much load to send.
 pub struct RelaySimOptions {
+    /// Server URL, e.g. "https://localhost:50051".
     pub server: String,
+    /// The name the server's certificate must carry (TLS server name).
     pub server_name: String,
+    /// The CA the server's certificate chains to (PEM).
     pub ca: PathBuf,
+    /// The relay's client certificate (PEM); its identity must map to the `relay` role.
     pub cert: PathBuf,
+    /// The relay's private key (PEM).
     pub key: PathBuf,
+    /// The synthetic municipality to ask for; must match what `kofu seed` loaded.
     pub municipality: Municipality,
+    /// Generator seed; must match the one `kofu seed` used.
     pub seed: u64,
+    /// Residents generated; must match the count `kofu seed` used.
     pub residents: usize,
+    /// The fiscal year asked for (Gregorian start year).
     pub fiscal_year: i32,
+    /// IssueCertificate calls to make in all.
     pub requests: usize,
+    /// Calls in flight at once; must be at least 1.
     pub concurrency: usize,
+    /// Folder the saved PDFs go to; created if missing.
     pub out_dir: PathBuf,
+    /// How many issued PDFs to save there.
     pub save: usize,
 }
 
 /// What the simulation saw.
 #[derive(Debug, Default)]
 pub struct RelaySimReport {
+    /// Certificates issued (first answers only, not retries).
     pub issued: usize,
     /// ListAvailable calls answered.
     pub listed: usize,
     /// Retries that returned the same certificate, byte for byte.
     pub retried_identical: usize,
+    /// Print results reported as printed.
     pub printed: usize,
+    /// Print results reported as failed (the certificate is voided).
     pub voided: usize,
     /// Calls other than IssueCertificate that failed, or retries that differed.
     pub flow_errors: usize,
+    /// Refusals by reason name, e.g. "ARREARS".
     pub refused: BTreeMap<String, usize>,
+    /// IssueCertificate failures by gRPC code and message.
     pub errors: BTreeMap<String, usize>,
+    /// The PDFs written to `out_dir`.
     pub saved: Vec<PathBuf>,
+    /// Client-side IssueCertificate latencies, one per call.
     pub latencies: Vec<Duration>,
 }
 
 impl RelaySimReport {
+    /// The `p` quantile (0.0–1.0, e.g. 0.99) of the latencies, nearest rank; zero when none.
     pub fn percentile(&self, p: f64) -> Duration {
         if self.latencies.is_empty() {
             return Duration::ZERO;
@@ -61,6 +83,8 @@ impl RelaySimReport {
     }
 }
 
+/// Runs the simulation to the end and reports; fails if it cannot connect, the municipality has
+/// no card links, or a PDF cannot be written. Failed calls are counted, not returned.
 pub async fn run(options: RelaySimOptions) -> anyhow::Result<RelaySimReport> {
     let channel = crate::tls::connect(
         &options.server,

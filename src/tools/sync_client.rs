@@ -17,7 +17,9 @@ use tonic::transport::Channel;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename = "header")]
 pub struct FileHeader {
+    /// The tax system's id for the batch; a new batch needs a new one.
     pub batch_id: String,
+    /// 地方公共団体コード, six digits.
     pub municipality_code: String,
     /// "full" or "delta"
     pub mode: String,

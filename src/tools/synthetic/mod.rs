@@ -24,6 +24,7 @@ use rand::{Rng, SeedableRng};
 /// The municipality the population lives in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Municipality {
+    /// 地方公共団体コード.
     pub lg_code: LgCode,
     /// e.g. 東京都
     pub prefecture_name: String,
@@ -44,18 +45,26 @@ impl From<&crate::config::MunicipalitySettings> for Municipality {
 /// A whole population, table by table.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyntheticMunicipality {
+    /// One row per person.
     pub residents: Vec<Resident>,
+    /// Cards per person (some have none, some an expired and a current one).
     pub card_links: Vec<CardLink>,
+    /// One per person and fiscal year they were assessed here.
     pub assessments: Vec<Assessment>,
+    /// One per person, fiscal year and tax item that was assessed.
     pub payments: Vec<Payment>,
 }
 
 /// One person with everything kofu keeps about them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntheticPerson {
+    /// The person as registered.
     pub resident: Resident,
+    /// Their card links.
     pub card_links: Vec<CardLink>,
+    /// Their assessments, oldest fiscal year first.
     pub assessments: Vec<Assessment>,
+    /// Their payment records.
     pub payments: Vec<Payment>,
 }
 

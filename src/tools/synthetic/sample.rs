@@ -14,6 +14,7 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 
 const ADDRESS: &str = "東京都新宿区西新宿二丁目8番1号　新宿パークハイツ1203号";
 
+/// The sample resident 山田　花子 (宛名番号 0012345678) of 新宿区: registered, no flags, born 1985.
 pub fn resident() -> Resident {
     Resident {
         addressee_no: "0012345678".into(),

@@ -47,7 +47,9 @@ pub fn pension_income(revenue: i64, aged_65_or_over: bool) -> i64 {
 /// 均等割 and 森林環境税 of one fiscal year, in yen per person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PerCapitaRates {
+    /// Municipal 均等割, yen (¥3,000 from FY2024, ¥3,500 in FY2014–2023).
     pub municipal: i64,
+    /// Prefectural 均等割, yen (¥1,000 from FY2024, ¥1,500 in FY2014–2023).
     pub prefectural: i64,
     /// National, collected with the per-capita levy from FY2024.
     pub forest_env: i64,
@@ -83,6 +85,7 @@ const PER_CAPITA_TABLE: [(i32, PerCapitaRates); 3] = [
     ),
 ];
 
+/// The per-capita rates in force for `fiscal_year` (Gregorian start year).
 pub fn per_capita_rates(fiscal_year: i32) -> PerCapitaRates {
     PER_CAPITA_TABLE
         .iter()
@@ -95,9 +98,13 @@ pub fn per_capita_rates(fiscal_year: i32) -> PerCapitaRates {
 /// 所得割 rates (percent) and the flat 調整控除 (yen), municipal then prefectural.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IncomeLevyRates {
+    /// Municipal 所得割 rate, percent (6 in the Tokyo wards).
     pub municipal_percent: i64,
+    /// Prefectural 所得割 rate, percent (4 in Tokyo).
     pub prefectural_percent: i64,
+    /// Municipal share of the flat 調整控除, yen.
     pub municipal_adjustment_credit: i64,
+    /// Prefectural share of the flat 調整控除, yen.
     pub prefectural_adjustment_credit: i64,
 }
 
@@ -168,10 +175,13 @@ pub fn family_size(d: &Dependants) -> i64 {
 /// income at or below which no income levy is due, for a 1級地 municipality such as the 23 wards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NonTaxableLimits {
+    /// 均等割 limit: total income at or below this owes no tax at all, yen.
     pub per_capita: i64,
+    /// 所得割 limit: total income at or below this owes no income levy, yen.
     pub income_levy: i64,
 }
 
+/// The limits for a taxpayer with `family` spouse and dependants (0 for a single person).
 pub fn non_taxable_limits(family: i64) -> NonTaxableLimits {
     if family == 0 {
         return NonTaxableLimits {
@@ -207,8 +217,11 @@ fn dividend_credit_percent(base: i64) -> (f64, f64) {
 /// What the assessment of one person for one fiscal year needs to know to compute the tax.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TaxInput {
+    /// The fiscal year (Gregorian start year), choosing the rates.
     pub fiscal_year: i32,
+    /// 合計所得金額, yen.
     pub total_income: i64,
+    /// 所得控除の合計, yen.
     pub total_deductions: i64,
     /// Dividend income taxed with the rest (総合課税), for the dividend credit.
     pub dividend_income: i64,
@@ -221,7 +234,9 @@ pub struct TaxInput {
 /// The tax and the credits (税額控除) that were taken off the income levies to get it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Assessed {
+    /// The levies and total, as a certificate prints them.
     pub tax: TaxAmounts,
+    /// The credits taken off the income levies (e.g. 調整控除, 配当控除).
     pub credits: Vec<TaxCreditLine>,
 }
 
