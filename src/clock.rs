@@ -8,13 +8,17 @@ pub fn japan() -> FixedOffset {
     FixedOffset::east_opt(9 * 3600).expect("valid offset")
 }
 
+/// Where "now" comes from; built once from the `clock.fixed_now` setting.
 #[derive(Debug, Clone, Copy)]
 pub enum Clock {
+    /// The system clock, read on every call.
     System,
+    /// A fixed instant (tests, rehearsals): every call returns it, in Japan time.
     Fixed(DateTime<FixedOffset>),
 }
 
 impl Clock {
+    /// `Fixed` when `clock.fixed_now` is set, otherwise `System`.
     pub fn from_setting(fixed_now: Option<DateTime<FixedOffset>>) -> Self {
         fixed_now.map_or(Clock::System, Clock::Fixed)
     }

@@ -15,13 +15,19 @@ use chrono::NaiveDate;
 
 /// Everything a certificate shows.
 pub struct CertificateInput<'a> {
+    /// Which certificate to compose.
     pub kind: CertificateKind,
+    /// Names, head of the municipality and policy (labels for 元年 and FY2019).
     pub municipality: &'a MunicipalitySettings,
+    /// The person as registered now.
     pub resident: &'a Resident,
+    /// The fiscal year's assessment the certificate is about.
     pub assessment: &'a Assessment,
     /// The year's payments, for 納税証明書.
     pub payments: &'a [Payment],
+    /// The number assigned to this certificate, e.g. "R7-0000123".
     pub certificate_number: &'a str,
+    /// The date of issue (Japan date), printed in 和暦.
     pub issued_on: NaiveDate,
     /// The municipality's seal, loaded once at start-up ([`crate::pdf::Seal::load`]).
     pub seal: &'a crate::pdf::Seal,

@@ -22,34 +22,50 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+/// Everything kofu reads at start-up; see the module docs for the keys.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
+    /// Listen addresses and shutdown grace (`[server]`).
     pub server: ServerSettings,
+    /// The server's certificate and the client CA (`[tls]`).
     pub tls: TlsSettings,
+    /// Client certificate identity (CN or SAN DNS name) → role; identities not listed are refused.
     #[serde(default)]
     pub clients: BTreeMap<String, Role>,
+    /// PostgreSQL connection and pool (`[database]`).
     pub database: DatabaseSettings,
+    /// The certificate fonts (`[fonts]`).
     pub fonts: FontSettings,
+    /// A fixed "now" for tests and rehearsals (`[clock]`).
     #[serde(default)]
     pub clock: ClockSettings,
+    /// The municipalities this server issues for (`[[municipalities]]`); none by default.
     #[serde(default)]
     pub municipalities: Vec<MunicipalitySettings>,
 }
 
+/// `[server]`: where kofu listens.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServerSettings {
+    /// gRPC listener (mutual TLS), default 127.0.0.1:50051.
     pub grpc_addr: SocketAddr,
+    /// Prometheus `/metrics` listener (plain HTTP), default 127.0.0.1:9464.
     pub metrics_addr: SocketAddr,
+    /// Seconds to let calls in flight finish after a shutdown signal, default 20.
     pub shutdown_grace_seconds: u64,
 }
 
+/// `[tls]`: PEM files for mutual TLS.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TlsSettings {
+    /// The server's certificate chain (PEM).
     pub cert: PathBuf,
+    /// The server's private key (PEM).
     pub key: PathBuf,
+    /// The CA every client certificate must chain to (PEM).
     pub client_ca: PathBuf,
 }
 
@@ -66,6 +82,7 @@ pub enum Role {
 }
 
 impl Role {
+    /// The role as configured and as audited: "relay", "sync" or "ops".
     pub fn name(self) -> &'static str {
         match self {
             Role::Relay => "relay",
@@ -75,21 +92,29 @@ impl Role {
     }
 }
 
+/// `[database]`: PostgreSQL.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseSettings {
+    /// Connection URL, e.g. "postgres://kofu@localhost/kofu"; may hold a password, so kept secret.
     pub url: Secret,
+    /// Most connections the pool opens (at least 1), default 16.
     pub pool_size: usize,
+    /// Milliseconds a call waits for a free connection before failing, default 2000.
     pub wait_timeout_ms: u64,
 }
 
+/// `[fonts]`: the TrueType fonts certificates are set in, read once at start-up.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FontSettings {
+    /// IPAex明朝 (`ipaexm.ttf`): ordinary JIS X 0213 text.
     pub primary: PathBuf,
+    /// IPAmj明朝 (`ipamjm.ttf`): MJ文字 and variation sequences that IPAex明朝 lacks.
     pub fallback: PathBuf,
 }
 
+/// `[clock]`: the clock override.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClockSettings {
@@ -97,6 +122,7 @@ pub struct ClockSettings {
     pub fixed_now: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
+/// `[[municipalities]]`: one municipality kofu issues for, with what its certificates print.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MunicipalitySettings {
@@ -106,9 +132,11 @@ pub struct MunicipalitySettings {
     pub prefecture: String,
     /// e.g. "新宿区"
     pub name: String,
+    /// 特別区, 市, 町 or 村: decides the tax names printed (特別区民税 vs 市民税 …).
     pub kind: MunicipalityKind,
     /// e.g. "新宿区長"
     pub mayor_title: String,
+    /// The head's name printed under the title, e.g. "新宿　太郎".
     pub mayor_name: String,
     /// Text of the official seal, e.g. "新宿区長之印", drawn as a red square seal when no
     /// `seal_image` is given.
@@ -116,6 +144,7 @@ pub struct MunicipalitySettings {
     /// The official seal as a PNG with transparency (公印の印影), stamped over the mayor's name.
     #[serde(default)]
     pub seal_image: Option<PathBuf>,
+    /// The municipality's rules: kinds, fees, years offered, switchover dates, hours, arrears.
     #[serde(default)]
     pub policy: Policy,
 }
@@ -126,9 +155,11 @@ pub struct MunicipalitySettings {
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps a value so that `Debug` prints `Secret(..)`.
     pub fn new(value: impl Into<String>) -> Self {
         Self(value.into())
     }
+    /// The value itself, for the one place that needs it (e.g. connecting to the database).
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -140,10 +171,13 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// The configuration could not be loaded or is not usable; the message names the key.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// The file or an environment variable could not be read or parsed (unknown key, wrong type).
     #[error("configuration: {0}")]
     Load(#[from] Box<figment::Error>),
+    /// A value is out of range or inconsistent, e.g. a municipality configured twice.
     #[error("configuration: {0}")]
     Invalid(String),
 }
@@ -228,6 +262,7 @@ impl Settings {
         Ok(())
     }
 
+    /// The settings of the municipality with this code; `None` when it is not served here.
     pub fn municipality(&self, code: LgCode) -> Option<&MunicipalitySettings> {
         self.municipalities.iter().find(|m| m.code == code)
     }

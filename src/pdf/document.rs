@@ -26,9 +26,12 @@ pub struct Document {
     pub footnote: Option<String>,
 }
 
+/// One row of the person block, e.g. 「氏名」「山田　花子」.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
+    /// e.g. "住所"
     pub label: String,
+    /// The text as printed; names and addresses exactly as registered.
     pub value: String,
 }
 
@@ -39,12 +42,15 @@ pub struct Section {
     pub heading: String,
     /// Headers of the value columns, e.g. ["収入金額", "所得金額"]; empty for one unlabeled column.
     pub columns: Vec<String>,
+    /// The table's rows, in print order.
     pub rows: Vec<Row>,
 }
 
 /// A table row: a label and one right-aligned value per column ("" leaves a cell empty).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
+    /// e.g. "給与"
     pub label: String,
+    /// One cell per column, already formatted (e.g. "4,500,000").
     pub values: Vec<String>,
 }

@@ -26,26 +26,47 @@ use std::path::PathBuf;
 /// Paths to the fonts: IPAex明朝 for text, IPAmj明朝 for characters only it has.
 #[derive(Debug, Clone)]
 pub struct FontPaths {
+    /// IPAex明朝 (`ipaexm.ttf`), tried first.
     pub primary: PathBuf,
+    /// IPAmj明朝 (`ipamjm.ttf`), for MJ文字 and variation sequences IPAex明朝 lacks.
     pub fallback: PathBuf,
 }
 
+/// A font file could not be used at start-up; the server does not start.
 #[derive(Debug, thiserror::Error)]
 pub enum FontError {
+    /// The file could not be read.
     #[error("cannot read font {path}: {reason}")]
-    Read { path: String, reason: String },
+    Read {
+        /// The font file.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The file is not a font kofu can use.
     #[error("cannot parse font {path}: {reason}")]
-    Parse { path: String, reason: String },
+    Parse {
+        /// The font file.
+        path: String,
+        /// What the parser reported.
+        reason: String,
+    },
 }
 
+/// Why a certificate could not be rendered.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     /// No configured font has a glyph for a character. The message carries only the code point,
     /// never the text around it.
     #[error("a character (U+{code_point:04X}) has no glyph in any configured font")]
-    UnprintableCharacter { code_point: u32 },
+    UnprintableCharacter {
+        /// The Unicode scalar value with no glyph.
+        code_point: u32,
+    },
+    /// The content overflows one A4 page even at the smallest text size allowed.
     #[error("the certificate's content does not fit on one A4 page")]
     DoesNotFit,
+    /// The font subsetter failed.
     #[error("font subsetting failed: {0}")]
     Subset(String),
 }
@@ -57,6 +78,7 @@ pub struct Renderer {
 }
 
 impl Renderer {
+    /// Reads and parses both fonts; fails when either cannot be read or parsed.
     pub fn new(paths: &FontPaths) -> Result<Self, FontError> {
         Ok(Self {
             fonts: fonts::FontSet::load(&paths.primary, &paths.fallback)?,

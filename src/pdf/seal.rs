@@ -7,18 +7,35 @@ use std::sync::Arc;
 /// A seal image ready to embed: 8-bit RGB and alpha planes, each deflated.
 #[derive(Debug, PartialEq, Eq)]
 pub struct SealImage {
+    /// Width in pixels.
     pub width: u32,
+    /// Height in pixels.
     pub height: u32,
+    /// RGB samples, 3 bytes a pixel, zlib-deflated.
     pub rgb_deflated: Vec<u8>,
+    /// Alpha samples, 1 byte a pixel, zlib-deflated (the PDF's soft mask).
     pub alpha_deflated: Vec<u8>,
 }
 
+/// A configured seal image could not be used; the server does not start.
 #[derive(Debug, thiserror::Error)]
 pub enum SealError {
+    /// The file could not be read.
     #[error("cannot read the seal image {path}: {reason}")]
-    Read { path: String, reason: String },
+    Read {
+        /// The configured seal image.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The file is not an 8-bit PNG that decodes.
     #[error("the seal image {path} is not a PNG kofu can use: {reason}")]
-    Decode { path: String, reason: String },
+    Decode {
+        /// The configured seal image.
+        path: String,
+        /// What the decoder reported.
+        reason: String,
+    },
 }
 
 /// What is stamped over the issuer's name.
@@ -26,6 +43,7 @@ pub enum SealError {
 pub enum Seal {
     /// Drawn as a red square with these characters, e.g. "新宿区長之印".
     Text(String),
+    /// The municipality's seal image (公印の印影), stamped over the head's name.
     Image(Arc<SealImage>),
 }
 
@@ -40,6 +58,7 @@ impl Seal {
 }
 
 impl SealImage {
+    /// Reads and decodes the PNG at `path`; fails when it cannot be read or decoded.
     pub fn load(path: &std::path::Path) -> Result<Self, SealError> {
         let bytes = std::fs::read(path).map_err(|e| SealError::Read {
             path: path.display().to_string(),
