@@ -18,6 +18,7 @@
 //!   development certificates.
 
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 pub mod cli;
 pub mod clock;
