@@ -82,6 +82,10 @@ pub fn check_person(
     if resident.protection_measure {
         return Err(RefusalReason::SupportMeasure);
     }
+    // On the day of moving in the registry's change has not reached the tax data yet.
+    if resident.moved_in_on == Some(today) {
+        return Err(RefusalReason::MovedInToday);
+    }
     if resident.issuance_stopped {
         return Err(RefusalReason::IssuanceStopped);
     }
@@ -363,6 +367,13 @@ mod tests {
             Err(RefusalReason::UnderMinimumAge),
         );
         check_person_case(|r| r.birth_date = date(2010, 7, 1), Ok(()));
+        // The day of moving in is refused; the day after and the day before are not.
+        check_person_case(
+            |r| r.moved_in_on = Some(date(2025, 7, 1)),
+            Err(RefusalReason::MovedInToday),
+        );
+        check_person_case(|r| r.moved_in_on = Some(date(2025, 6, 30)), Ok(()));
+        check_person_case(|r| r.moved_in_on = Some(date(2025, 7, 2)), Ok(()));
         let income_only = Policy {
             kinds_offered: vec![CertificateKind::Income],
             ..Policy::default()

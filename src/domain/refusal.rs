@@ -1,7 +1,11 @@
-//! Refusals: the business answer "this cannot be issued at a kiosk", with the sentence the kiosk shows.
+//! Refusals: the business answer "this cannot be issued at a kiosk", what of it leaves the
+//! municipality, and the sentence the kiosk shows.
 //!
-//! Messages are generic on purpose: they reveal no personal data, and reasons a third party could
-//! exploit (a support measure, a stop flag) read like any other "ask at the counter".
+//! A reason about the person (a support measure, a stop flag, a death, arrears, …) never leaves
+//! the municipality: the relay receives [`Outward::AskAtCounter`] for all of them, with one "ask
+//! at the counter" sentence, so that neither the centre nor someone at the resident's shoulder
+//! learns anything. Reasons that are not about the person keep their own outward code. The
+//! specific reason stays in the audit trail and the metrics.
 
 use std::fmt;
 
@@ -43,12 +47,45 @@ pub enum RefusalReason {
     OutsideServiceHours,
     /// The name or an address has a character no certificate font can print (外字 / MJ文字 missing).
     UnprintableCharacter,
+    /// Today is the day the person moved in (転入日): the registry's change is not yet in the tax
+    /// data.
+    MovedInToday,
+}
+
+/// What the relay is told of a refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outward {
+    /// A reason that is not about the person, told as it is.
+    Own(RefusalReason),
+    /// Every reason about the person, told as one.
+    AskAtCounter,
 }
 
 const ASK_AT_COUNTER: &str =
     "この証明書はコンビニ交付では発行できません。市区町村の窓口でお問い合わせください。";
 
 impl RefusalReason {
+    /// Every reason.
+    pub const ALL: [RefusalReason; 17] = [
+        RefusalReason::UnknownCard,
+        RefusalReason::MovedOut,
+        RefusalReason::Deceased,
+        RefusalReason::SupportMeasure,
+        RefusalReason::IssuanceStopped,
+        RefusalReason::UnderMinimumAge,
+        RefusalReason::NotResidentOnAssessmentDate,
+        RefusalReason::NoDeclaration,
+        RefusalReason::YearNotAvailable,
+        RefusalReason::KindNotOffered,
+        RefusalReason::NotTaxedYear,
+        RefusalReason::Arrears,
+        RefusalReason::PaymentNotYetReflected,
+        RefusalReason::UnderRevision,
+        RefusalReason::OutsideServiceHours,
+        RefusalReason::UnprintableCharacter,
+        RefusalReason::MovedInToday,
+    ];
+
     /// A stable code for metrics labels and the audit trail.
     pub fn code(self) -> &'static str {
         match self {
@@ -68,6 +105,36 @@ impl RefusalReason {
             RefusalReason::UnderRevision => "under_revision",
             RefusalReason::OutsideServiceHours => "outside_service_hours",
             RefusalReason::UnprintableCharacter => "unprintable_character",
+            RefusalReason::MovedInToday => "moved_in_today",
+        }
+    }
+
+    /// Whether the reason is about the person (their standing, data or payments), and so is
+    /// never told outside the municipality.
+    pub fn is_about_the_person(self) -> bool {
+        self.outward() == Outward::AskAtCounter
+    }
+
+    /// What the relay is told.
+    pub fn outward(self) -> Outward {
+        match self {
+            RefusalReason::UnknownCard
+            | RefusalReason::UnderMinimumAge
+            | RefusalReason::YearNotAvailable
+            | RefusalReason::KindNotOffered
+            | RefusalReason::OutsideServiceHours => Outward::Own(self),
+            RefusalReason::MovedOut
+            | RefusalReason::Deceased
+            | RefusalReason::SupportMeasure
+            | RefusalReason::IssuanceStopped
+            | RefusalReason::NotResidentOnAssessmentDate
+            | RefusalReason::NoDeclaration
+            | RefusalReason::NotTaxedYear
+            | RefusalReason::Arrears
+            | RefusalReason::PaymentNotYetReflected
+            | RefusalReason::UnderRevision
+            | RefusalReason::UnprintableCharacter
+            | RefusalReason::MovedInToday => Outward::AskAtCounter,
         }
     }
 
@@ -99,7 +166,8 @@ impl RefusalReason {
             | RefusalReason::Arrears
             | RefusalReason::PaymentNotYetReflected
             | RefusalReason::UnderRevision
-            | RefusalReason::UnprintableCharacter => ASK_AT_COUNTER,
+            | RefusalReason::UnprintableCharacter
+            | RefusalReason::MovedInToday => ASK_AT_COUNTER,
         }
     }
 }
@@ -113,6 +181,31 @@ impl fmt::Display for RefusalReason {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reasons_about_the_person_leave_as_one() {
+        use RefusalReason as R;
+        let own = [
+            R::UnknownCard,
+            R::UnderMinimumAge,
+            R::YearNotAvailable,
+            R::KindNotOffered,
+            R::OutsideServiceHours,
+        ];
+        for reason in RefusalReason::ALL {
+            if own.contains(&reason) {
+                assert_eq!(reason.outward(), Outward::Own(reason));
+                assert_ne!(reason.kiosk_message(), ASK_AT_COUNTER, "{reason}");
+            } else {
+                assert_eq!(reason.outward(), Outward::AskAtCounter, "{reason}");
+                assert_eq!(reason.kiosk_message(), ASK_AT_COUNTER, "{reason}");
+                assert!(reason.is_about_the_person());
+            }
+        }
+        let codes: std::collections::HashSet<&str> =
+            RefusalReason::ALL.iter().map(|r| r.code()).collect();
+        assert_eq!(codes.len(), RefusalReason::ALL.len(), "codes are distinct");
+    }
 
     #[test]
     fn support_measure_reads_like_any_personal_refusal() {

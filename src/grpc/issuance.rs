@@ -7,6 +7,7 @@ use crate::domain::certificate::{
     AvailabilityRequest, CertificateKind, CertificateState, IssueRequest, PrintReport, PrintResult,
     RawIssueRequest, RequestError,
 };
+use crate::domain::refusal::{Outward, RefusalReason};
 use crate::service::issuance::{Availability, IssuanceService, IssueError, IssueOutcome};
 use std::sync::Arc;
 use tonic::{Request, Response, Status};
@@ -66,26 +67,18 @@ impl TryFrom<&pb::IssueCertificateRequest> for IssueRequest {
     }
 }
 
-fn refusal_to_wire(reason: crate::domain::refusal::RefusalReason) -> pb::Refusal {
-    use crate::domain::refusal::RefusalReason as R;
+/// A refusal as the relay receives it: a reason about the person only as ASK_AT_COUNTER.
+fn refusal_to_wire(reason: RefusalReason) -> pb::Refusal {
     use pb::RefusalReason as W;
-    let wire = match reason {
-        R::UnknownCard => W::UnknownCard,
-        R::MovedOut => W::MovedOut,
-        R::Deceased => W::Deceased,
-        R::SupportMeasure => W::SupportMeasure,
-        R::IssuanceStopped => W::IssuanceStopped,
-        R::UnderMinimumAge => W::UnderMinimumAge,
-        R::NotResidentOnAssessmentDate => W::NotResidentOnAssessmentDate,
-        R::NoDeclaration => W::NoDeclaration,
-        R::YearNotAvailable => W::YearNotAvailable,
-        R::KindNotOffered => W::KindNotOffered,
-        R::NotTaxedYear => W::NotTaxedYear,
-        R::Arrears => W::Arrears,
-        R::PaymentNotYetReflected => W::PaymentNotYetReflected,
-        R::UnderRevision => W::UnderRevision,
-        R::OutsideServiceHours => W::OutsideServiceHours,
-        R::UnprintableCharacter => W::UnprintableCharacter,
+    let wire = match reason.outward() {
+        Outward::AskAtCounter => W::AskAtCounter,
+        Outward::Own(RefusalReason::UnknownCard) => W::UnknownCard,
+        Outward::Own(RefusalReason::UnderMinimumAge) => W::UnderMinimumAge,
+        Outward::Own(RefusalReason::YearNotAvailable) => W::YearNotAvailable,
+        Outward::Own(RefusalReason::KindNotOffered) => W::KindNotOffered,
+        Outward::Own(RefusalReason::OutsideServiceHours) => W::OutsideServiceHours,
+        // `outward` keeps only the reasons above as they are.
+        Outward::Own(_) => W::AskAtCounter,
     };
     pb::Refusal {
         reason: wire as i32,
@@ -213,17 +206,13 @@ impl pb::issuance_service_server::IssuanceService for IssuanceApi {
                     outcome,
                 ))
             }
-            Ok(Availability::Refused(reason)) => {
-                let refusal = refused(&call, reason);
-                let outcome = format!("refused:{}", refusal.reason);
-                Ok(Answer::new(
-                    pb::ListAvailableResponse {
-                        offers: vec![],
-                        refusal: Some(refusal),
-                    },
-                    outcome,
-                ))
-            }
+            Ok(Availability::Refused(reason)) => Ok(Answer::new(
+                pb::ListAvailableResponse {
+                    offers: vec![],
+                    refusal: Some(refused(&call, reason)),
+                },
+                format!("refused:{}", reason.code()),
+            )),
             Err(status) => Err(status),
         };
         call.finish(entry, answer).await
@@ -259,8 +248,8 @@ impl pb::issuance_service_server::IssuanceService for IssuanceApi {
     }
 }
 
-/// A refusal as the relay sees it, counted by reason.
-fn refused(call: &Call, reason: crate::domain::refusal::RefusalReason) -> pb::Refusal {
+/// A refusal as the relay sees it, counted by its specific reason.
+fn refused(call: &Call, reason: RefusalReason) -> pb::Refusal {
     call.metrics().count_refusal(reason.code());
     refusal_to_wire(reason)
 }

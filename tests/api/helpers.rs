@@ -409,6 +409,22 @@ impl TestApp {
             .map(tonic::Response::into_inner)
     }
 
+    /// The outcome the audit trail recorded for the latest `action` call with `request_id`, e.g.
+    /// "refused:support_measure": the specific reason the relay is never told.
+    pub async fn audited_outcome(&self, action: &str, request_id: &str) -> String {
+        self.db
+            .client()
+            .await
+            .query_one(
+                "SELECT outcome FROM audit_entry WHERE action = $1 AND request->>'request_id' = $2
+                 ORDER BY seq DESC LIMIT 1",
+                &[&action, &request_id],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("no audit entry for {action} {request_id}: {e}"))
+            .get(0)
+    }
+
     /// ReportPrintResult in 新宿区, as the relay, with request id `print-{certificate_number}`.
     pub async fn report_print_result(
         &self,

@@ -179,27 +179,41 @@ async fn refuses_what_cannot_be_issued_at_a_kiosk() {
         fiscal_year: 2024,
         ..issue_request("req-r6", YAMADA_CARD)
     };
-    for (request, expected) in [
+    // Reasons about the person reach the relay as ASK_AT_COUNTER; the audit keeps the reason.
+    let ask = pb::RefusalReason::AskAtCounter;
+    for (request, outward, audited) in [
         (
             issue_request("req-r1", UNKNOWN_CARD),
             pb::RefusalReason::UnknownCard,
+            "unknown_card",
         ),
         (
             issue_request("req-r2", CHILD_CARD),
             pb::RefusalReason::UnderMinimumAge,
+            "under_minimum_age",
         ),
         (
             issue_request("req-r3", UNDECLARED_CARD),
-            pb::RefusalReason::NoDeclaration,
+            ask,
+            "no_declaration",
         ),
-        (tax_payment, pb::RefusalReason::NotTaxedYear),
-        (old_year, pb::RefusalReason::YearNotAvailable),
-        (missing_year, pb::RefusalReason::NotResidentOnAssessmentDate),
+        (tax_payment, ask, "not_taxed_year"),
+        (
+            old_year,
+            pb::RefusalReason::YearNotAvailable,
+            "year_not_available",
+        ),
+        (missing_year, ask, "not_resident_on_assessment_date"),
     ] {
+        let id = request.request_id.clone();
         let refusal = refusal(app.issue_certificate(request).await.unwrap());
-        assert_eq!(refusal.reason(), expected);
+        assert_eq!(refusal.reason(), outward, "{id}");
         assert!(!refusal.message.is_empty());
         assert!(!refusal.message.contains("山田"));
+        assert_eq!(
+            app.audited_outcome("IssueCertificate", &id).await,
+            format!("refused:{audited}")
+        );
     }
     app.stop().await.unwrap();
 }

@@ -111,12 +111,8 @@ async fn a_tax_payment_certificate_is_refused_with_arrears_or_unreflected_paymen
     let app = app_at(db, "2025-07-01T10:00:00+09:00").await;
     for (id, year, expected) in [
         ("tp-2025", 2025, None),
-        ("tp-2024", 2024, Some(pb::RefusalReason::Arrears)),
-        (
-            "tp-2023",
-            2023,
-            Some(pb::RefusalReason::PaymentNotYetReflected),
-        ),
+        ("tp-2024", 2024, Some("arrears")),
+        ("tp-2023", 2023, Some("payment_not_yet_reflected")),
     ] {
         let got = outcome(
             &app,
@@ -129,7 +125,14 @@ async fn a_tax_payment_certificate_is_refused_with_arrears_or_unreflected_paymen
         .await;
         match (got, expected) {
             (Outcome::Issued(_), None) => {}
-            (Outcome::Refusal(r), Some(reason)) => assert_eq!(r.reason(), reason, "{year}"),
+            (Outcome::Refusal(r), Some(reason)) => {
+                // Money owed is about the person: the relay is told only to ask at the counter.
+                assert_eq!(r.reason(), pb::RefusalReason::AskAtCounter, "{year}");
+                assert_eq!(
+                    app.audited_outcome("IssueCertificate", id).await,
+                    format!("refused:{reason}")
+                );
+            }
             (other, _) => panic!("{year}: {other:?}"),
         }
     }
@@ -155,7 +158,7 @@ async fn every_personal_refusal_reads_like_ask_at_the_counter() {
     use kofu::domain::resident::{CardLink, Resident, ResidentStatus};
     let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
     // One person per reason, each with a card and 山田's assessment.
-    let cases: Vec<(&str, Change, pb::RefusalReason)> = vec![
+    let cases: Vec<(&str, Change, &str)> = vec![
         (
             "moved",
             Box::new(move |r, _| {
@@ -163,7 +166,7 @@ async fn every_personal_refusal_reads_like_ask_at_the_counter() {
                     filed_on: date(2025, 6, 20),
                 }
             }),
-            pb::RefusalReason::MovedOut,
+            "moved_out",
         ),
         (
             "dead",
@@ -172,22 +175,28 @@ async fn every_personal_refusal_reads_like_ask_at_the_counter() {
                     on: date(2025, 6, 1),
                 }
             }),
-            pb::RefusalReason::Deceased,
+            "deceased",
         ),
         (
             "dv",
             Box::new(move |r, _| r.protection_measure = true),
-            pb::RefusalReason::SupportMeasure,
+            "support_measure",
         ),
         (
             "stop",
             Box::new(move |r, _| r.issuance_stopped = true),
-            pb::RefusalReason::IssuanceStopped,
+            "issuance_stopped",
         ),
         (
             "revise",
             Box::new(move |_, a| a.under_revision = true),
-            pb::RefusalReason::UnderRevision,
+            "under_revision",
+        ),
+        (
+            // Today (1 July) is the day this person moved in.
+            "arrived",
+            Box::new(move |r, _| r.moved_in_on = Some(date(2025, 7, 1))),
+            "moved_in_today",
         ),
     ];
     let mut records = fixtures::records();
@@ -234,11 +243,29 @@ async fn every_personal_refusal_reads_like_ask_at_the_counter() {
         };
         match outcome(&app, request).await {
             Outcome::Refusal(refusal) => {
-                assert_eq!(refusal.reason(), *expected, "{name}");
+                assert_eq!(refusal.reason(), pb::RefusalReason::AskAtCounter, "{name}");
                 messages.insert(refusal.message);
             }
             other => panic!("{name}: {other:?}"),
         }
+        // The specific reason stays in the municipality's audit trail, by name.
+        assert_eq!(
+            app.audited_outcome("IssueCertificate", name).await,
+            format!("refused:{expected}")
+        );
+        // ListAvailable tells the relay as little, and records as much.
+        let listed = app
+            .list_available(&format!("RULECARD0000{i:04}"))
+            .await
+            .unwrap();
+        assert!(listed.offers.is_empty(), "{name}: {listed:?}");
+        let refusal = listed.refusal.unwrap();
+        assert_eq!(refusal.reason(), pb::RefusalReason::AskAtCounter, "{name}");
+        messages.insert(refusal.message);
+        assert_eq!(
+            app.audited_outcome("ListAvailable", "list").await,
+            format!("refused:{expected}")
+        );
     }
     // A support measure, a stop flag, a death: the kiosk says the same thing for all of them.
     assert_eq!(messages.len(), 1, "{messages:?}");

@@ -95,7 +95,11 @@ async fn variant_and_mj_names_print_exactly_and_unprintable_ones_are_refused() {
     let Outcome::Refusal(refusal) = issue(&app, "unprintable", &cards[2]).await else {
         panic!("a name no font can print was issued");
     };
-    assert_eq!(refusal.reason(), pb::RefusalReason::UnprintableCharacter);
+    assert_eq!(refusal.reason(), pb::RefusalReason::AskAtCounter);
+    assert_eq!(
+        app.audited_outcome("IssueCertificate", "unprintable").await,
+        "refused:unprintable_character"
+    );
     assert!(!refusal.message.contains('\u{E000}'));
     // The refusal spent no certificate number: the next certificate is the third.
     let Outcome::Issued(next) = issue(&app, "after", fixtures::YAMADA_CARD).await else {
