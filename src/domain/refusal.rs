@@ -140,34 +140,26 @@ impl RefusalReason {
 
     /// The sentence the kiosk shows the resident.
     pub fn kiosk_message(self) -> &'static str {
-        match self {
-            RefusalReason::UnknownCard => {
+        match self.outward() {
+            // Everything about the person reads the same, so that someone looking over the
+            // resident's shoulder learns nothing (a support measure above all).
+            Outward::AskAtCounter => ASK_AT_COUNTER,
+            Outward::Own(RefusalReason::UnknownCard) => {
                 "このカードでは証明書を発行できません。カードの交付や暗証番号の再設定の翌日からご利用いただけます。"
             }
-            RefusalReason::UnderMinimumAge => {
+            Outward::Own(RefusalReason::UnderMinimumAge) => {
                 "年齢の条件により、コンビニ交付をご利用いただけません。"
             }
-            RefusalReason::YearNotAvailable => {
+            Outward::Own(RefusalReason::YearNotAvailable) => {
                 "ご指定の年度の証明書はコンビニ交付では発行できません。"
             }
-            RefusalReason::KindNotOffered => "この種類の証明書はコンビニ交付では発行していません。",
-            RefusalReason::OutsideServiceHours => {
+            Outward::Own(RefusalReason::KindNotOffered) => {
+                "この種類の証明書はコンビニ交付では発行していません。"
+            }
+            Outward::Own(RefusalReason::OutsideServiceHours) => {
                 "現在はサービス提供時間外です。サービス提供時間内に再度ご利用ください。"
             }
-            // Everything that depends on the person's circumstances reads the same, so that someone
-            // looking over the resident's shoulder learns nothing (a support measure above all).
-            RefusalReason::MovedOut
-            | RefusalReason::Deceased
-            | RefusalReason::SupportMeasure
-            | RefusalReason::IssuanceStopped
-            | RefusalReason::NotResidentOnAssessmentDate
-            | RefusalReason::NoDeclaration
-            | RefusalReason::NotTaxedYear
-            | RefusalReason::Arrears
-            | RefusalReason::PaymentNotYetReflected
-            | RefusalReason::UnderRevision
-            | RefusalReason::UnprintableCharacter
-            | RefusalReason::MovedInToday => ASK_AT_COUNTER,
+            Outward::Own(_) => ASK_AT_COUNTER,
         }
     }
 }
