@@ -1,7 +1,7 @@
 //! Configuration: one `Settings` struct, layered as built-in defaults, then a TOML file, then
 //! environment variables `KOFU__SECTION__KEY` (e.g. `KOFU__DATABASE__URL`, `KOFU__CLOCK__FIXED_NOW`).
 //!
-//! Keys (see `ops/kofu.example.toml` for a complete file):
+//! Keys (see `ops/kofu.dev.toml` for a complete file):
 //! - `server.grpc_addr`, `server.metrics_addr`: listen addresses; `server.shutdown_grace_seconds`.
 //! - `tls.cert`, `tls.key`: the server's certificate chain and key (PEM); `tls.client_ca`: the CA that
 //!   client certificates must chain to.
@@ -10,6 +10,17 @@
 //! - `fonts.primary`, `fonts.fallback`: IPAex明朝 and IPAmj明朝 font files.
 //! - `clock.fixed_now`: an RFC 3339 instant that replaces the system clock (rehearsals, tests).
 //! - `municipalities`: each served municipality: `code`, names, mayor, seal text, `policy`.
+//!
+//! Policy keys under `[municipalities.policy]`, with their defaults (`domain::policy`):
+//! - `kinds_offered` (all four), `fee_yen.<kind>` (300 each), `max_copies` (10), `min_age` (15).
+//! - `years_offered.<kind>` (4 each, 1 to 4): fiscal years offered, the newest open one included.
+//! - `switchover.payroll_withholding` (5月15日), `switchover.pension_withholding` (6月1日),
+//!   `switchover.direct_billing` (6月1日): when the new fiscal year opens; a person with several
+//!   collection methods follows the latest of theirs. (`switchover.withholding`, the older name,
+//!   means payroll withholding.)
+//! - `opens` ("06:30"), `closes` ("23:00"), `closed_days` (12月29日–1月3日), `maintenance` (none).
+//! - `arrears.refuse_with_arrears` (true), `arrears.reflection_lag_days` (21).
+//! - `first_year` (`gannen`: 元年), `fy2019_label` (`reiwa`: 令和元年度).
 
 use crate::domain::lg_code::LgCode;
 use crate::domain::municipality::MunicipalityKind;
@@ -224,7 +235,8 @@ impl Settings {
                 }
             }
             for (name, day) in [
-                ("withholding", p.switchover.withholding),
+                ("payroll_withholding", p.switchover.payroll_withholding),
+                ("pension_withholding", p.switchover.pension_withholding),
                 ("direct_billing", p.switchover.direct_billing),
             ] {
                 if !(4..=12).contains(&day.month)

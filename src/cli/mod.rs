@@ -19,7 +19,6 @@ pub mod sync;
 
 use crate::clock::Clock;
 use crate::config::{MunicipalitySettings, Settings};
-use crate::domain::assessment::CollectionMethod;
 use crate::domain::lg_code::LgCode;
 use anyhow::Context;
 use chrono::{DateTime, FixedOffset};
@@ -100,15 +99,10 @@ pub fn pick_municipality<'a>(
     }
 }
 
-/// The newest fiscal year open to anyone today (withholding opens first): what synthetic data
-/// includes and what the relay simulator asks for.
+/// The newest fiscal year open to anyone today (payroll withholding opens first): what synthetic
+/// data includes and what the relay simulator asks for.
 pub fn open_year(settings: &Settings, m: &MunicipalitySettings) -> i32 {
-    let today = clock(settings).today();
-    crate::domain::eligibility::latest_open_fiscal_year(
-        today,
-        Some(CollectionMethod::Withholding),
-        &m.policy,
-    )
+    crate::domain::eligibility::newest_year_open_to_anyone(clock(settings).today(), &m.policy)
 }
 
 /// The one clock, as configured.

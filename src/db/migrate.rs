@@ -27,6 +27,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0002_audit.sql",
         sql: include_str!("../../migrations/0002_audit.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_collection_methods.sql",
+        sql: include_str!("../../migrations/0003_collection_methods.sql"),
+    },
 ];
 
 const LOCK_KEY: i64 = 0x6b6f_6675; // "kofu"

@@ -26,7 +26,7 @@ pub struct PersonYear {
 const SELECT_PERSON_YEAR: &str = "
     r.addressee_no, r.name, r.name_kana, r.birth_date, r.address, r.status, r.status_date,
     r.moved_in_on, r.protection_measure, r.issuance_stopped,
-    a.fiscal_year, a.address_on_assessment_date, a.declared, a.taxable, a.collection_method,
+    a.fiscal_year, a.address_on_assessment_date, a.declared, a.taxable, a.collection_methods,
     a.income_lines, a.deduction_lines, a.dependants, a.total_income_yen, a.aggregate_income_yen,
     a.taxable_base_yen, a.municipal_income_levy_yen, a.municipal_per_capita_levy_yen,
     a.prefectural_income_levy_yen, a.prefectural_per_capita_levy_yen, a.forest_env_tax_yen,
@@ -111,7 +111,11 @@ fn person_year(row: &Row) -> Result<PersonYear, DbError> {
             address_on_assessment_date: row.try_get("address_on_assessment_date")?,
             declared: row.try_get("declared")?,
             taxable: row.try_get("taxable")?,
-            collection_method: collection_method(&row.try_get::<_, String>("collection_method")?)?,
+            collection_methods: row
+                .try_get::<_, Vec<String>>("collection_methods")?
+                .iter()
+                .map(|code| collection_method(code))
+                .collect::<Result<_, _>>()?,
             income_lines: row.try_get::<_, Json<Vec<IncomeLine>>>("income_lines")?.0,
             deduction_lines: row
                 .try_get::<_, Json<Vec<DeductionLine>>>("deduction_lines")?
@@ -140,10 +144,6 @@ fn person_year(row: &Row) -> Result<PersonYear, DbError> {
 }
 
 /// The code a collection method is stored under, e.g. "direct_billing".
-pub fn collection_method_code(method: CollectionMethod) -> &'static str {
-    method.code()
-}
-
 fn collection_method(code: &str) -> Result<CollectionMethod, DbError> {
     CollectionMethod::from_code(code)
         .ok_or_else(|| DbError::Corrupt(format!("unknown collection method {code:?}")))

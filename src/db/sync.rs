@@ -8,7 +8,6 @@
 //! Issuance keeps reading the previous data (MVCC) until the commit.
 
 use super::DbError;
-use super::residents::collection_method_code;
 use crate::domain::lg_code::LgCode;
 use crate::domain::resident::ResidentStatus;
 use crate::domain::sync_record::{RecordType, SyncMode, SyncRecord};
@@ -84,7 +83,7 @@ const ASSESSMENT: TableSpec = TableSpec {
     table: "assessment",
     key: "addressee_no, fiscal_year",
     columns: "lg_code, addressee_no, fiscal_year, address_on_assessment_date, declared, taxable, \
-              collection_method, income_lines, deduction_lines, dependants, total_income_yen, \
+              collection_methods, income_lines, deduction_lines, dependants, total_income_yen, \
               aggregate_income_yen, taxable_base_yen, municipal_income_levy_yen, \
               municipal_per_capita_levy_yen, prefectural_income_levy_yen, \
               prefectural_per_capita_levy_yen, forest_env_tax_yen, total_tax_yen, tax_credits, \
@@ -96,7 +95,7 @@ const ASSESSMENT: TableSpec = TableSpec {
         Type::TEXT,
         Type::BOOL,
         Type::BOOL,
-        Type::TEXT,
+        Type::TEXT_ARRAY,
         Type::JSONB,
         Type::JSONB,
         Type::JSONB,
@@ -317,6 +316,7 @@ impl BatchLoad {
             SyncRecord::Assessment(a) => {
                 self.newest_fiscal_year = self.newest_fiscal_year.max(Some(a.fiscal_year));
                 let t = &a.tax;
+                let methods: Vec<&str> = a.collection_methods.iter().map(|m| m.code()).collect();
                 let values: [&(dyn ToSql + Sync); 22] = [
                     &lg,
                     &a.addressee_no,
@@ -324,7 +324,7 @@ impl BatchLoad {
                     &a.address_on_assessment_date,
                     &a.declared,
                     &a.taxable,
-                    &collection_method_code(a.collection_method),
+                    &methods,
                     &Json(&a.income_lines),
                     &Json(&a.deduction_lines),
                     &Json(&a.dependants),

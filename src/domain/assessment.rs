@@ -199,37 +199,75 @@ impl DeductionKind {
 }
 
 impl CollectionMethod {
+    /// Every method.
+    pub const ALL: [CollectionMethod; 3] = [
+        CollectionMethod::PayrollWithholding,
+        CollectionMethod::PensionWithholding,
+        CollectionMethod::DirectBilling,
+    ];
+
     /// The code used in sync records and storage.
     pub fn code(self) -> &'static str {
         match self {
-            CollectionMethod::Withholding => "withholding",
+            CollectionMethod::PayrollWithholding => "payroll_withholding",
+            CollectionMethod::PensionWithholding => "pension_withholding",
             CollectionMethod::DirectBilling => "direct_billing",
-            CollectionMethod::Mixed => "mixed",
         }
     }
 
     /// The method for a sync/storage code; `None` for an unknown code.
     pub fn from_code(code: &str) -> Option<Self> {
-        [
-            CollectionMethod::Withholding,
-            CollectionMethod::DirectBilling,
-            CollectionMethod::Mixed,
-        ]
-        .into_iter()
-        .find(|m| m.code() == code)
+        Self::ALL.into_iter().find(|m| m.code() == code)
+    }
+
+    /// The methods an older batch's single `collection_method` code stands for. That code did
+    /// not say whose withholding: "withholding" is read as pension withholding, whose year opens
+    /// with direct billing, so that an older file never opens a year early for anyone.
+    pub fn from_older_code(code: &str) -> Option<Vec<Self>> {
+        match code {
+            "withholding" => Some(vec![CollectionMethod::PensionWithholding]),
+            "direct_billing" => Some(vec![CollectionMethod::DirectBilling]),
+            "mixed" => Some(vec![
+                CollectionMethod::PensionWithholding,
+                CollectionMethod::DirectBilling,
+            ]),
+            _ => None,
+        }
     }
 }
 
-/// 特別徴収 (payroll or pension withholding) or 普通徴収 (direct billing).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// How a year's inhabitant tax is collected. A person may have several at once (salary withheld
+/// by the employer and business income billed directly, say).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CollectionMethod {
-    /// 特別徴収: withheld from salary (by the employer) or from the public pension.
-    Withholding,
+    /// 給与特別徴収: withheld from salary by the employer, June to May.
+    PayrollWithholding,
+    /// 年金特別徴収: withheld from the public pension, from pensioners 65 and over.
+    PensionWithholding,
     /// 普通徴収: billed directly to the person, paid in instalments (期別).
     DirectBilling,
-    /// Partly withheld, partly billed: the later switchover date applies.
-    Mixed,
+}
+
+/// Reads `collection_methods` as a list of codes, or an older file's single `collection_method`
+/// code (see [`CollectionMethod::from_older_code`]).
+fn methods_or_older_code<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<CollectionMethod>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Form {
+        List(Vec<CollectionMethod>),
+        Older(String),
+    }
+    match Form::deserialize(deserializer)? {
+        Form::List(methods) => Ok(methods),
+        Form::Older(code) => CollectionMethod::from_older_code(&code).ok_or_else(|| {
+            serde::de::Error::custom(
+                "collection_method must be withholding, direct_billing or mixed",
+            )
+        }),
+    }
 }
 
 /// One income line: 収入金額 and 所得金額 for one kind of income, in yen.
@@ -381,8 +419,13 @@ pub struct Assessment {
     pub declared: bool,
     /// Any levy is charged (課税); false for 非課税.
     pub taxable: bool,
-    /// How the tax is collected; decides when the new fiscal year opens to kiosks.
-    pub collection_method: CollectionMethod,
+    /// How the tax is collected (one or more methods, no repeats); decides when the new fiscal
+    /// year opens to kiosks. An older file's `collection_method` is read too.
+    #[serde(
+        alias = "collection_method",
+        deserialize_with = "methods_or_older_code"
+    )]
+    pub collection_methods: Vec<CollectionMethod>,
     /// 所得の内訳: income per kind; kinds with no income are left out.
     pub income_lines: Vec<IncomeLine>,
     /// 所得控除: deductions per kind.
@@ -449,11 +492,7 @@ mod tests {
             assert_eq!(TaxCreditKind::from_code(kind.code()), Some(kind));
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.code());
         }
-        for method in [
-            CollectionMethod::Withholding,
-            CollectionMethod::DirectBilling,
-            CollectionMethod::Mixed,
-        ] {
+        for method in CollectionMethod::ALL {
             assert_eq!(CollectionMethod::from_code(method.code()), Some(method));
             assert_eq!(serde_json::to_value(method).unwrap(), method.code());
         }

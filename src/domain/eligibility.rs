@@ -3,7 +3,7 @@
 
 use super::assessment::{Assessment, CollectionMethod, Payment};
 use super::certificate::CertificateKind;
-use super::policy::{ArrearsPolicy, Policy};
+use super::policy::{ArrearsPolicy, MonthDay, Policy};
 use super::refusal::RefusalReason;
 use super::resident::{Resident, ResidentStatus};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
@@ -25,15 +25,24 @@ pub fn check_service_hours(now: NaiveDateTime, policy: &Policy) -> Result<(), Re
     }
 }
 
-/// The newest fiscal year whose certificates are open on `today` for a person paying by
-/// `method`: the current fiscal year once its switchover day has come, the one before until then.
+/// The newest fiscal year whose certificates are open on `today` for a person collected by
+/// `methods`: the current fiscal year once its switchover day has come, the one before until then.
 pub fn latest_open_fiscal_year(
     today: NaiveDate,
-    method: Option<CollectionMethod>,
+    methods: &[CollectionMethod],
     policy: &Policy,
 ) -> i32 {
+    open_year_from(today, policy.switchover.day(methods))
+}
+
+/// The newest fiscal year open to anyone on `today` (the earliest switchover day has come).
+pub fn newest_year_open_to_anyone(today: NaiveDate, policy: &Policy) -> i32 {
+    open_year_from(today, policy.switchover.earliest())
+}
+
+fn open_year_from(today: NaiveDate, switchover: MonthDay) -> i32 {
     let current = super::fiscal_year::containing(today);
-    if today >= policy.switchover.day(method).in_year(current) {
+    if today >= switchover.in_year(current) {
         current
     } else {
         current - 1
@@ -44,10 +53,10 @@ pub fn latest_open_fiscal_year(
 pub fn fiscal_years_offered(
     today: NaiveDate,
     kind: CertificateKind,
-    method: Option<CollectionMethod>,
+    methods: &[CollectionMethod],
     policy: &Policy,
 ) -> Vec<i32> {
-    let latest = latest_open_fiscal_year(today, method, policy);
+    let latest = latest_open_fiscal_year(today, methods, policy);
     (0..i32::from(policy.years_offered.of(kind).clamp(1, 4)))
         .map(|back| latest - back)
         .collect()
@@ -106,8 +115,8 @@ pub fn check_year(
     policy: &Policy,
     today: NaiveDate,
 ) -> Result<(), RefusalReason> {
-    let method = assessment.map(|a| a.collection_method);
-    if !fiscal_years_offered(today, kind, method, policy).contains(&fiscal_year) {
+    let methods = assessment.map_or(&[][..], |a| &a.collection_methods[..]);
+    if !fiscal_years_offered(today, kind, methods, policy).contains(&fiscal_year) {
         return Err(RefusalReason::YearNotAvailable);
     }
     let assessment = match assessment {
@@ -184,7 +193,7 @@ mod tests {
             address_on_assessment_date: Some("東京都新宿区西新宿二丁目8番1号".into()),
             declared: true,
             taxable: true,
-            collection_method: CollectionMethod::Withholding,
+            collection_methods: vec![CollectionMethod::PayrollWithholding],
             income_lines: vec![],
             deduction_lines: vec![],
             total_income_yen: 0,
@@ -198,30 +207,39 @@ mod tests {
 
     #[test]
     fn years_open_at_the_switchover_for_each_collection_method() {
+        use CollectionMethod::{
+            DirectBilling as D, PayrollWithholding as W, PensionWithholding as P,
+        };
         let policy = Policy::default();
-        let direct = Some(CollectionMethod::DirectBilling);
-        let withheld = Some(CollectionMethod::Withholding);
-        for (today, method, expected) in [
-            (date(2025, 5, 14), withheld, vec![2024, 2023, 2022, 2021]),
-            (date(2025, 5, 15), withheld, vec![2025, 2024, 2023, 2022]),
-            (date(2025, 5, 15), direct, vec![2024, 2023, 2022, 2021]),
-            (date(2025, 5, 31), None, vec![2024, 2023, 2022, 2021]),
-            (date(2025, 6, 1), direct, vec![2025, 2024, 2023, 2022]),
-            (
-                date(2025, 6, 1),
-                Some(CollectionMethod::Mixed),
-                vec![2025, 2024, 2023, 2022],
-            ),
-            (date(2025, 12, 31), direct, vec![2025, 2024, 2023, 2022]),
-            (date(2026, 3, 31), direct, vec![2025, 2024, 2023, 2022]),
-            (date(2026, 4, 1), withheld, vec![2025, 2024, 2023, 2022]),
-        ] {
-            let got = fiscal_years_offered(today, CertificateKind::Income, method, &policy);
-            assert_eq!(got, expected, "{today} {method:?}");
+        let new = vec![2025, 2024, 2023, 2022];
+        let old = vec![2024, 2023, 2022, 2021];
+        // Every combination on the days either side of both switchover days.
+        let combinations: [&[CollectionMethod]; 8] =
+            [&[W], &[P], &[D], &[W, P], &[W, D], &[P, D], &[W, P, D], &[]];
+        for methods in combinations {
+            let payroll_only = methods == [W];
+            for (today, open) in [
+                (date(2025, 5, 14), false),
+                (date(2025, 5, 15), payroll_only),
+                (date(2025, 5, 31), payroll_only),
+                (date(2025, 6, 1), true),
+                (date(2026, 3, 31), true),
+            ] {
+                let got = fiscal_years_offered(today, CertificateKind::Income, methods, &policy);
+                let expected = if open { &new } else { &old };
+                assert_eq!(&got, expected, "{today} {methods:?}");
+            }
         }
+        // From 1 April the fiscal year has changed but its certificates are not open yet.
+        assert_eq!(
+            fiscal_years_offered(date(2026, 4, 1), CertificateKind::Income, &[W], &policy),
+            new
+        );
+        assert_eq!(newest_year_open_to_anyone(date(2025, 5, 15), &policy), 2025);
+        assert_eq!(newest_year_open_to_anyone(date(2025, 5, 14), &policy), 2024);
         let mut one_year = Policy::default();
         one_year.years_offered.tax_payment = 1;
-        let years = |kind| fiscal_years_offered(date(2025, 6, 1), kind, direct, &one_year);
+        let years = |kind| fiscal_years_offered(date(2025, 6, 1), kind, &[D], &one_year);
         assert_eq!(years(CertificateKind::TaxPayment), vec![2025]);
         assert_eq!(years(CertificateKind::Income).len(), 4);
     }

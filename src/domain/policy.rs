@@ -73,34 +73,69 @@ pub struct MaintenanceWindow {
     pub to: NaiveDateTime,
 }
 
-/// The day the new fiscal year's certificates open, by how the person pays: people taxed only
-/// through payroll or pension withholding get their notices earlier (e.g. 5月15日) than people
-/// billed directly (early June). Mixed collection follows direct billing.
+/// The day the new fiscal year's certificates open, by how the person pays. Employers hand out
+/// payroll withholding notices in May, so only payroll withholding opens early (e.g. 5月15日);
+/// pension withholding and direct billing are notified in June. A person with several methods
+/// follows the latest of theirs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Switchover {
-    /// 特別徴収 only (payroll or pension withholding); default 5月15日.
-    pub withholding: MonthDay,
-    /// 普通徴収 (direct billing) and mixed; default 6月1日.
+    /// 給与特別徴収 (an older configuration's `withholding` means this).
+    #[serde(alias = "withholding")]
+    pub payroll_withholding: MonthDay,
+    /// 年金特別徴収.
+    pub pension_withholding: MonthDay,
+    /// 普通徴収.
     pub direct_billing: MonthDay,
 }
 
 impl Default for Switchover {
     fn default() -> Self {
         Self {
-            withholding: MonthDay::new(5, 15),
+            payroll_withholding: MonthDay::new(5, 15),
+            pension_withholding: MonthDay::new(6, 1),
             direct_billing: MonthDay::new(6, 1),
         }
     }
 }
 
 impl Switchover {
-    /// The day for `method`; unknown (no assessment yet) takes the later day.
-    pub fn day(&self, method: Option<CollectionMethod>) -> MonthDay {
+    /// The day for one method.
+    pub fn of(&self, method: CollectionMethod) -> MonthDay {
         match method {
-            Some(CollectionMethod::Withholding) => self.withholding,
-            _ => self.direct_billing.max(self.withholding),
+            CollectionMethod::PayrollWithholding => self.payroll_withholding,
+            CollectionMethod::PensionWithholding => self.pension_withholding,
+            CollectionMethod::DirectBilling => self.direct_billing,
         }
+    }
+
+    /// The day for a person collected by `methods`: the latest of theirs; with none known (no
+    /// assessment yet), the latest of all.
+    pub fn day(&self, methods: &[CollectionMethod]) -> MonthDay {
+        let methods = if methods.is_empty() {
+            &CollectionMethod::ALL[..]
+        } else {
+            methods
+        };
+        methods
+            .iter()
+            .map(|&m| self.of(m))
+            .max()
+            .expect("at least one method")
+    }
+
+    /// The earliest day any method opens.
+    pub fn earliest(&self) -> MonthDay {
+        CollectionMethod::ALL
+            .iter()
+            .map(|&m| self.of(m))
+            .min()
+            .expect("three methods")
+    }
+
+    /// The last day any method opens: from it on every resident is offered the new year.
+    pub fn last(&self) -> MonthDay {
+        self.day(&[])
     }
 }
 

@@ -326,6 +326,18 @@ fn check_assessment(c: &mut Checker, a: &Assessment, context: &CheckContext) {
     if let Some(address) = &a.address_on_assessment_date {
         c.text("address_on_assessment_date", address, true);
     }
+    if a.collection_methods.is_empty() {
+        c.fail(
+            "collection_methods",
+            "is required: one or more of payroll_withholding, pension_withholding, direct_billing",
+        );
+    }
+    let mut methods = std::collections::HashSet::new();
+    for (i, method) in a.collection_methods.iter().enumerate() {
+        if !methods.insert(method) {
+            c.fail(&format!("collection_methods[{i}]"), "is listed twice");
+        }
+    }
     let mut kinds = std::collections::HashSet::new();
     for (i, line) in a.income_lines.iter().enumerate() {
         c.amount(&format!("income_lines[{i}].revenue_yen"), line.revenue_yen);
@@ -450,7 +462,7 @@ mod tests {
             address_on_assessment_date: Some("東京都新宿区西新宿二丁目8番1号".into()),
             declared: true,
             taxable: true,
-            collection_method: CollectionMethod::Withholding,
+            collection_methods: vec![CollectionMethod::PayrollWithholding],
             income_lines: vec![IncomeLine {
                 kind: IncomeKind::Salary,
                 revenue_yen: 3_000_000,
@@ -535,6 +547,50 @@ mod tests {
             assert!(!p.problem.contains("123456789018"), "{p:?}");
             assert!(!p.problem.contains("山田"), "{p:?}");
         }
+    }
+
+    #[test]
+    fn collection_methods_are_one_or_more_without_repeats() {
+        let mut a = assessment();
+        a.collection_methods = vec![];
+        assert_eq!(
+            fields(SyncRecord::Assessment(a.clone())),
+            vec!["collection_methods"]
+        );
+        a.collection_methods = vec![
+            CollectionMethod::PayrollWithholding,
+            CollectionMethod::DirectBilling,
+            CollectionMethod::PayrollWithholding,
+        ];
+        assert_eq!(
+            fields(SyncRecord::Assessment(a)),
+            vec!["collection_methods[2]"]
+        );
+    }
+
+    #[test]
+    fn an_older_files_single_collection_method_is_read_conservatively() {
+        let mut line = serde_json::to_value(SyncRecord::Assessment(assessment())).unwrap();
+        line.as_object_mut().unwrap().remove("collection_methods");
+        for (older, expected) in [
+            ("withholding", vec![CollectionMethod::PensionWithholding]),
+            ("direct_billing", vec![CollectionMethod::DirectBilling]),
+            (
+                "mixed",
+                vec![
+                    CollectionMethod::PensionWithholding,
+                    CollectionMethod::DirectBilling,
+                ],
+            ),
+        ] {
+            line["collection_method"] = older.into();
+            let SyncRecord::Assessment(read) = serde_json::from_value(line.clone()).unwrap() else {
+                panic!("not an assessment");
+            };
+            assert_eq!(read.collection_methods, expected, "{older}");
+        }
+        line["collection_method"] = "lottery".into();
+        assert!(serde_json::from_value::<SyncRecord>(line.clone()).is_err());
     }
 
     #[test]

@@ -156,11 +156,35 @@ pub fn record_from_wire(
             )
         }
         Some(W::Assessment(a)) => {
-            let collection_method = p.code(
-                "collection_method",
-                &a.collection_method,
-                CollectionMethod::from_code,
-            );
+            let collection_methods = if a.collection_methods.is_empty()
+                && a.collection_method.is_empty()
+            {
+                p.0.push(FieldProblem::new(
+                    "collection_methods",
+                    "is required: one or more of payroll_withholding, pension_withholding, direct_billing",
+                ));
+                None
+            } else if a.collection_methods.is_empty() {
+                p.code(
+                    "collection_method",
+                    &a.collection_method,
+                    CollectionMethod::from_older_code,
+                )
+            } else {
+                a.collection_methods
+                    .iter()
+                    .enumerate()
+                    .map(|(i, code)| {
+                        p.code(
+                            &format!("collection_methods[{i}]"),
+                            code,
+                            CollectionMethod::from_code,
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .collect()
+            };
             let income_lines = p.coded_lines(
                 "income_lines",
                 &a.income_lines,
@@ -211,7 +235,7 @@ pub fn record_from_wire(
                 },
             );
             let t = a.tax.unwrap_or_default();
-            let record = collection_method.and_then(|collection_method| {
+            let record = collection_methods.and_then(|collection_methods| {
                 Some(SyncRecord::Assessment(Assessment {
                     addressee_no: a.addressee_no,
                     fiscal_year: a.fiscal_year,
@@ -219,7 +243,7 @@ pub fn record_from_wire(
                         .filter(|s| !s.is_empty()),
                     declared: a.declared,
                     taxable: a.taxable,
-                    collection_method,
+                    collection_methods,
                     income_lines: income_lines?,
                     deduction_lines: deduction_lines?,
                     total_income_yen: a.total_income_yen,
@@ -334,7 +358,12 @@ pub fn record_to_wire(record: &SyncRecord) -> pb::SyncRecord {
                     .unwrap_or_default(),
                 declared: a.declared,
                 taxable: a.taxable,
-                collection_method: a.collection_method.code().to_owned(),
+                collection_methods: a
+                    .collection_methods
+                    .iter()
+                    .map(|m| m.code().to_owned())
+                    .collect(),
+                collection_method: String::new(),
                 income_lines: a
                     .income_lines
                     .iter()
@@ -431,7 +460,7 @@ mod tests {
             record: Some(pb::sync_record::Record::Assessment(pb::Assessment {
                 addressee_no: "0000000001".into(),
                 fiscal_year: 2025,
-                collection_method: "withholding".into(),
+                collection_methods: vec!["payroll_withholding".into()],
                 income_lines: vec![pb::IncomeLine {
                     kind: "lottery".into(),
                     revenue_yen: 1,
@@ -454,6 +483,52 @@ mod tests {
         assert_eq!(record_type, RecordType::Assessment);
         let fields: Vec<String> = parsed.unwrap_err().into_iter().map(|p| p.field).collect();
         assert_eq!(fields, vec!["income_lines[0].kind", "tax_credits[1].kind"]);
+    }
+
+    #[test]
+    fn an_older_senders_single_collection_method_is_read_and_none_is_a_problem() {
+        let assessment = |older: &str, methods: Vec<String>| pb::SyncRecord {
+            record: Some(pb::sync_record::Record::Assessment(pb::Assessment {
+                addressee_no: "0000000001".into(),
+                fiscal_year: 2025,
+                collection_method: older.into(),
+                collection_methods: methods,
+                ..Default::default()
+            })),
+        };
+        let Ok(SyncRecord::Assessment(read)) =
+            record_from_wire(assessment("withholding", vec![])).1
+        else {
+            panic!("not read");
+        };
+        assert_eq!(
+            read.collection_methods,
+            vec![CollectionMethod::PensionWithholding]
+        );
+        // The list wins over the older field.
+        let Ok(SyncRecord::Assessment(read)) =
+            record_from_wire(assessment("mixed", vec!["payroll_withholding".into()])).1
+        else {
+            panic!("not read");
+        };
+        assert_eq!(
+            read.collection_methods,
+            vec![CollectionMethod::PayrollWithholding]
+        );
+        for (older, methods, field) in [
+            ("", vec![], "collection_methods"),
+            ("", vec!["payroll".into()], "collection_methods[0]"),
+            ("monthly", vec![], "collection_method"),
+        ] {
+            let problems = record_from_wire(assessment(older, methods)).1.unwrap_err();
+            assert_eq!(
+                problems
+                    .iter()
+                    .map(|p| p.field.as_str())
+                    .collect::<Vec<_>>(),
+                vec![field]
+            );
+        }
     }
 
     fn round_trip(record: &SyncRecord) {

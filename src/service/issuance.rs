@@ -310,12 +310,8 @@ impl IssuanceService {
             return Ok(Availability::Refused(reason));
         }
         let client = self.pool.get().await.map_err(DbError::from)?;
-        // Every year any kind could offer: the window opens earliest for withholding.
-        let newest = eligibility::latest_open_fiscal_year(
-            today,
-            Some(crate::domain::assessment::CollectionMethod::Withholding),
-            policy,
-        );
+        // Every year any kind could offer anyone: the rules then decide per person.
+        let newest = eligibility::newest_year_open_to_anyone(today, policy);
         let mut years = Vec::new();
         for fiscal_year in (newest - 3..=newest).rev() {
             match db::residents::by_card(&client, lg_code, card_serial.as_str(), fiscal_year, today)

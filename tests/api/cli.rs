@@ -103,3 +103,52 @@ fn a_bad_config_is_reported_clearly() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("does not exist"));
 }
+
+#[tokio::test]
+async fn an_upgrade_reads_stored_collection_methods_conservatively() {
+    use kofu::db::migrate::MIGRATIONS;
+    let db = TestDb::empty();
+    let client = db.client().await;
+    for migration in &MIGRATIONS[..2] {
+        client.batch_execute(migration.sql).await.unwrap();
+    }
+    client
+        .batch_execute(
+            "CREATE TABLE assessment_old PARTITION OF assessment FOR VALUES IN ('131041');
+             INSERT INTO assessment (lg_code, addressee_no, fiscal_year, declared, taxable,
+                 collection_method, income_lines, deduction_lines, dependants, total_income_yen,
+                 aggregate_income_yen, taxable_base_yen, municipal_income_levy_yen,
+                 municipal_per_capita_levy_yen, prefectural_income_levy_yen,
+                 prefectural_per_capita_levy_yen, forest_env_tax_yen, total_tax_yen, tax_credits,
+                 under_revision)
+             SELECT '131041', m, 2025, true, true, m, '[]', '[]', '{}', 0, 0, 0, 0, 0, 0, 0, 0,
+                    0, '[]', false
+             FROM unnest(ARRAY['withholding', 'direct_billing', 'mixed']) AS m;",
+        )
+        .await
+        .unwrap();
+    client.batch_execute(MIGRATIONS[2].sql).await.unwrap();
+    let rows = client
+        .query(
+            "SELECT addressee_no, collection_methods FROM assessment ORDER BY addressee_no",
+            &[],
+        )
+        .await
+        .unwrap();
+    let got: Vec<(String, Vec<String>)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let row = |old: &str, new: &[&str]| {
+        (
+            old.to_owned(),
+            new.iter().map(|m| (*m).to_owned()).collect::<Vec<_>>(),
+        )
+    };
+    // The old 'withholding' did not say whose: it never opens a year early.
+    assert_eq!(
+        got,
+        vec![
+            row("direct_billing", &["direct_billing"]),
+            row("mixed", &["pension_withholding", "direct_billing"]),
+            row("withholding", &["pension_withholding"]),
+        ]
+    );
+}

@@ -53,7 +53,7 @@ pub fn yamada_2025() -> Assessment {
         address_on_assessment_date: Some(ADDRESS.into()),
         declared: true,
         taxable: true,
-        collection_method: CollectionMethod::Withholding,
+        collection_methods: vec![CollectionMethod::PayrollWithholding],
         income_lines: vec![
             IncomeLine {
                 kind: IncomeKind::Salary,
@@ -108,7 +108,7 @@ pub fn suzuki_2025() -> Assessment {
     Assessment {
         addressee_no: "0000000004".into(),
         taxable: false,
-        collection_method: CollectionMethod::Withholding,
+        collection_methods: vec![CollectionMethod::PayrollWithholding],
         income_lines: vec![IncomeLine {
             kind: IncomeKind::Pension,
             revenue_yen: 1_200_000,

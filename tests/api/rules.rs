@@ -153,9 +153,116 @@ async fn a_tax_payment_certificate_is_refused_with_arrears_or_unreflected_paymen
 type Change =
     Box<dyn Fn(&mut kofu::domain::resident::Resident, &mut kofu::domain::assessment::Assessment)>;
 
+/// The card of the `i`th rule-checking person.
+fn rule_card(i: usize) -> String {
+    format!("RULECARD0000{i:04}")
+}
+
+/// The `i`th rule-checking person: a resident with a card and 山田's 令和7年度 assessment, both
+/// as `change` leaves them.
+fn person(
+    i: usize,
+    change: impl Fn(&mut kofu::domain::resident::Resident, &mut kofu::domain::assessment::Assessment),
+) -> Vec<SyncRecord> {
+    use kofu::domain::resident::{CardLink, Resident, ResidentStatus};
+    let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let addressee_no = format!("00000002{i:02}");
+    let mut resident = Resident {
+        addressee_no: addressee_no.clone(),
+        name: "規則　確認".into(),
+        name_kana: "キソク　カクニン".into(),
+        birth_date: date(1970, 1, 1),
+        address: "東京都新宿区西新宿二丁目8番1号".into(),
+        status: ResidentStatus::Resident,
+        moved_in_on: None,
+        protection_measure: false,
+        issuance_stopped: false,
+    };
+    let mut assessment = fixtures::yamada_2025();
+    assessment.addressee_no = addressee_no.clone();
+    change(&mut resident, &mut assessment);
+    vec![
+        SyncRecord::Resident(resident),
+        SyncRecord::CardLink(CardLink {
+            card_serial: rule_card(i),
+            addressee_no,
+            valid_from: date(2024, 1, 1),
+            valid_until: None,
+        }),
+        SyncRecord::Assessment(assessment),
+    ]
+}
+
+#[tokio::test]
+async fn the_new_year_opens_by_collection_method_and_the_latest_of_several() {
+    use kofu::domain::assessment::CollectionMethod::{
+        DirectBilling as D, PayrollWithholding as W, PensionWithholding as P,
+    };
+    let combinations = [
+        vec![W],
+        vec![P],
+        vec![D],
+        vec![W, P],
+        vec![W, D],
+        vec![P, D],
+        vec![W, P, D],
+    ];
+    let mut records = fixtures::records();
+    for (i, methods) in combinations.iter().enumerate() {
+        records.extend(person(i, |_, a| a.collection_methods = methods.clone()));
+    }
+    let db = TestDb::migrated();
+    load_full(&db, records).await;
+    // 令和7年度 opens on 5月15日 for payroll withholding alone, on 6月1日 for everyone else.
+    // A server per day on the same database; each keeps it alive until the end.
+    let mut apps = Vec::new();
+    for (day, payroll_open, others_open) in [
+        ("2025-05-14", false, false),
+        ("2025-05-15", true, false),
+        ("2025-05-31", true, false),
+        ("2025-06-01", true, true),
+    ] {
+        let app = app_at(
+            TestDb::existing(db.url.clone()),
+            &format!("{day}T10:00:00+09:00"),
+        )
+        .await;
+        for (i, methods) in combinations.iter().enumerate() {
+            let open = if methods == &vec![W] {
+                payroll_open
+            } else {
+                others_open
+            };
+            let got = outcome(
+                &app,
+                pb::IssueCertificateRequest {
+                    kind: pb::CertificateKind::Income as i32,
+                    ..issue_request(&format!("sw-{day}-{i}"), &rule_card(i))
+                },
+            )
+            .await;
+            match (&got, open) {
+                (Outcome::Issued(_), true) => {}
+                (Outcome::Refusal(r), false) => {
+                    assert_eq!(
+                        r.reason(),
+                        pb::RefusalReason::YearNotAvailable,
+                        "{day} {methods:?}"
+                    )
+                }
+                _ => panic!("{day} {methods:?}: open {open}, got {got:?}"),
+            }
+        }
+        apps.push(app);
+    }
+    for app in apps {
+        app.stop().await.unwrap();
+    }
+}
+
 #[tokio::test]
 async fn every_personal_refusal_reads_like_ask_at_the_counter() {
-    use kofu::domain::resident::{CardLink, Resident, ResidentStatus};
+    use kofu::domain::resident::ResidentStatus;
     let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
     // One person per reason, each with a card and 山田's assessment.
     let cases: Vec<(&str, Change, &str)> = vec![
@@ -201,29 +308,7 @@ async fn every_personal_refusal_reads_like_ask_at_the_counter() {
     ];
     let mut records = fixtures::records();
     for (i, (_, change, _)) in cases.iter().enumerate() {
-        let addressee_no = format!("00000002{i:02}");
-        let mut resident = Resident {
-            addressee_no: addressee_no.clone(),
-            name: "規則　確認".into(),
-            name_kana: "キソク　カクニン".into(),
-            birth_date: date(1970, 1, 1),
-            address: "東京都新宿区西新宿二丁目8番1号".into(),
-            status: ResidentStatus::Resident,
-            moved_in_on: None,
-            protection_measure: false,
-            issuance_stopped: false,
-        };
-        let mut assessment = fixtures::yamada_2025();
-        assessment.addressee_no = addressee_no.clone();
-        change(&mut resident, &mut assessment);
-        records.push(SyncRecord::Resident(resident));
-        records.push(SyncRecord::CardLink(CardLink {
-            card_serial: format!("RULECARD0000{i:04}"),
-            addressee_no,
-            valid_from: date(2024, 1, 1),
-            valid_until: None,
-        }));
-        records.push(SyncRecord::Assessment(assessment));
+        records.extend(person(i, change));
     }
     let db = TestDb::migrated();
     load_full(&db, records).await;

@@ -332,7 +332,7 @@ pub fn assessment(
         address_on_assessment_date: Some(address.to_owned()),
         declared: false,
         taxable: false,
-        collection_method: CollectionMethod::DirectBilling,
+        collection_methods: vec![CollectionMethod::DirectBilling],
         income_lines: Vec::new(),
         deduction_lines: Vec::new(),
         total_income_yen: 0,
@@ -487,25 +487,35 @@ pub fn assessment(
     a.tax_credits = assessed.credits;
     a.taxable = a.tax.total_yen > 0;
     let has = |kind| lines.iter().any(|l: &IncomeLine| l.kind == kind);
-    // Pension withholding needs the pensioner to be 65 on 1 April of the fiscal year; other
-    // income besides the pension is billed directly, which makes the person 'mixed'.
+    // Pension withholding needs the pensioner to be 65 on 1 April of the fiscal year, and its
+    // first year bills the first half directly; income neither withholding covers is billed
+    // directly too, so a person may have several methods at once.
     let aged_65_in_april = age_on(
         profile.birth_date,
         NaiveDate::from_ymd_opt(fiscal_year, 4, 1).expect("valid date"),
     ) >= 65;
-    a.collection_method = if has(IncomeKind::Salary) && profile.salary_withheld {
-        CollectionMethod::Withholding
-    } else if has(IncomeKind::Pension) && aged_65_in_april {
-        let other = lines.iter().any(|l| l.kind != IncomeKind::Pension);
-        match fiscal_year.cmp(&profile.pension_withholding_from) {
-            std::cmp::Ordering::Less => CollectionMethod::DirectBilling,
-            std::cmp::Ordering::Equal => CollectionMethod::Mixed,
-            std::cmp::Ordering::Greater if other => CollectionMethod::Mixed,
-            std::cmp::Ordering::Greater => CollectionMethod::Withholding,
-        }
-    } else {
-        CollectionMethod::DirectBilling
-    };
+    let payroll = has(IncomeKind::Salary) && profile.salary_withheld;
+    let pension = has(IncomeKind::Pension)
+        && aged_65_in_april
+        && fiscal_year >= profile.pension_withholding_from;
+    let uncovered = lines.iter().any(|l| match l.kind {
+        IncomeKind::Salary => !payroll,
+        IncomeKind::Pension => !pension,
+        // Salaried people have their small side income withheld with the salary.
+        _ => !payroll,
+    });
+    let first_pension_year = pension && fiscal_year == profile.pension_withholding_from;
+    a.collection_methods = [
+        (payroll, CollectionMethod::PayrollWithholding),
+        (pension, CollectionMethod::PensionWithholding),
+        (
+            uncovered || first_pension_year || !(payroll || pension),
+            CollectionMethod::DirectBilling,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(applies, method)| applies.then_some(method))
+    .collect();
     a.total_income_yen = total_income;
     // No carried-over losses or separately taxed income here, so 総所得金額等 = 合計所得金額.
     a.aggregate_income_yen = total_income;

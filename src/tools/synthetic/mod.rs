@@ -659,12 +659,18 @@ mod tests {
             share(count_a(&|x| x.under_revision), a),
             0.0002..0.006,
         );
-        for method in [
-            CollectionMethod::Withholding,
-            CollectionMethod::DirectBilling,
-            CollectionMethod::Mixed,
+        use CollectionMethod::{DirectBilling, PayrollWithholding, PensionWithholding};
+        // Each method alone and the combinations a ward has: salary with side income, a
+        // pensioner's first withheld year or other income.
+        for methods in [
+            &[PayrollWithholding][..],
+            &[PensionWithholding],
+            &[DirectBilling],
+            &[PayrollWithholding, DirectBilling],
+            &[PensionWithholding, DirectBilling],
         ] {
-            assert!(count_a(&|x| x.taxable && x.collection_method == method) > 20);
+            let n = count_a(&|x| x.taxable && x.collection_methods == methods);
+            assert!(n > 20, "{methods:?}: {n}");
         }
         let past: Vec<_> = m.payments.iter().filter(|p| p.fiscal_year < 2025).collect();
         let arrears = past.iter().filter(|p| p.unpaid_yen > 0).count();

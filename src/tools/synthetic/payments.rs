@@ -1,7 +1,7 @@
 //! 収納: how a taxable assessment is collected (instalment schedule by collection method) and
 //! what had been paid by the extraction day, including late payers and a few in arrears.
 
-use crate::domain::assessment::{Assessment, CollectionMethod, IncomeKind, Payment};
+use crate::domain::assessment::{Assessment, CollectionMethod, Payment};
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use rand::Rng;
 use rand::rngs::SmallRng;
@@ -52,8 +52,10 @@ fn split(total: i64, parts: usize) -> Vec<i64> {
 /// - Direct billing: four, due at the end of June, August, October and January.
 /// - Payroll withholding: twelve, withheld June to May, each remitted by the 10th of the next month.
 /// - Pension withholding: six, withheld in the pension months April to February.
-/// - Mixed (first year of pension withholding, or a pensioner with other income): the first half
-///   billed in June and August, the second half withheld in October, December and February.
+/// - Pension withholding with direct billing (its first year, or a pensioner with other income):
+///   the first half billed in June and August, the second half withheld in October, December and
+///   February.
+/// - Any other combination: the tax shared evenly between the methods, each on its own schedule.
 pub fn schedule(a: &Assessment) -> Vec<Instalment> {
     let fy = a.fiscal_year;
     let total = a.tax.total_yen;
@@ -78,7 +80,7 @@ pub fn schedule(a: &Assessment) -> Vec<Instalment> {
             })
             .collect::<Vec<_>>()
     };
-    match a.collection_method {
+    let own = |method, total| match method {
         CollectionMethod::DirectBilling => billed(
             &[
                 last_day(fy, 6),
@@ -88,19 +90,28 @@ pub fn schedule(a: &Assessment) -> Vec<Instalment> {
             ],
             total,
         ),
-        CollectionMethod::Withholding
-            if a.income_lines.iter().any(|l| l.kind == IncomeKind::Salary) =>
-        {
-            withheld(&(6..=17).collect::<Vec<_>>(), total)
-        }
-        CollectionMethod::Withholding => withheld(&[4, 6, 8, 10, 12, 14], total),
-        CollectionMethod::Mixed => {
+        CollectionMethod::PayrollWithholding => withheld(&(6..=17).collect::<Vec<_>>(), total),
+        CollectionMethod::PensionWithholding => withheld(&[4, 6, 8, 10, 12, 14], total),
+    };
+    let mut methods = a.collection_methods.clone();
+    methods.sort();
+    use CollectionMethod::{DirectBilling, PensionWithholding};
+    let mut out = match methods.as_slice() {
+        [PensionWithholding, DirectBilling] => {
             let first_half = total / 2 / 100 * 100;
             let mut out = billed(&[last_day(fy, 6), last_day(fy, 8)], first_half);
             out.extend(withheld(&[10, 12, 14], total - first_half));
             out
         }
-    }
+        [] => own(DirectBilling, total),
+        methods => methods
+            .iter()
+            .zip(split(total, methods.len()))
+            .flat_map(|(&method, share)| own(method, share))
+            .collect(),
+    };
+    out.sort_by_key(|i| i.due);
+    out
 }
 
 /// What had been collected on `as_of`. Past years: almost all settled, about 2% still owe
@@ -152,16 +163,16 @@ pub fn payment(rng: &mut SmallRng, a: &Assessment, latest_fy: i32, as_of: NaiveD
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::assessment::{Dependants, IncomeLine, TaxAmounts};
+    use crate::domain::assessment::{Dependants, IncomeKind, IncomeLine, TaxAmounts};
 
-    fn assessment(method: CollectionMethod, salary: bool, total: i64) -> Assessment {
+    fn assessment(methods: &[CollectionMethod], salary: bool, total: i64) -> Assessment {
         Assessment {
             addressee_no: "0000000001".into(),
             fiscal_year: 2025,
             address_on_assessment_date: None,
             declared: true,
             taxable: true,
-            collection_method: method,
+            collection_methods: methods.to_vec(),
             income_lines: vec![IncomeLine {
                 kind: if salary {
                     IncomeKind::Salary
@@ -199,7 +210,7 @@ mod tests {
         let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
         for (a, dues, direct) in [
             (
-                assessment(CollectionMethod::DirectBilling, false, 100_000),
+                assessment(&[CollectionMethod::DirectBilling], false, 100_000),
                 // 2025-08-31 is a Sunday.
                 vec![
                     d(2025, 6, 30),
@@ -210,7 +221,7 @@ mod tests {
                 4,
             ),
             (
-                assessment(CollectionMethod::Withholding, false, 100_000),
+                assessment(&[CollectionMethod::PensionWithholding], false, 100_000),
                 vec![
                     d(2025, 5, 12),
                     d(2025, 7, 10),
@@ -222,7 +233,14 @@ mod tests {
                 0,
             ),
             (
-                assessment(CollectionMethod::Mixed, false, 100_000),
+                assessment(
+                    &[
+                        CollectionMethod::DirectBilling,
+                        CollectionMethod::PensionWithholding,
+                    ],
+                    false,
+                    100_000,
+                ),
                 vec![
                     d(2025, 6, 30),
                     d(2025, 9, 1),
@@ -238,10 +256,27 @@ mod tests {
             assert_eq!(s.iter().filter(|i| i.direct).count(), direct);
             assert_eq!(s.iter().map(|i| i.amount).sum::<i64>(), 100_000);
         }
-        let payroll = schedule(&assessment(CollectionMethod::Withholding, true, 120_000));
+        let payroll = schedule(&assessment(
+            &[CollectionMethod::PayrollWithholding],
+            true,
+            120_000,
+        ));
         assert_eq!(payroll.len(), 12);
         assert_eq!(payroll[0].due, d(2025, 7, 10));
         assert_eq!(payroll[11].due, d(2026, 6, 10));
+        // Salary withheld and business income billed: half each, on their own schedules.
+        let both = schedule(&assessment(
+            &[
+                CollectionMethod::PayrollWithholding,
+                CollectionMethod::DirectBilling,
+            ],
+            true,
+            120_000,
+        ));
+        assert_eq!(both.len(), 16);
+        assert_eq!(both.iter().filter(|i| i.direct).count(), 4);
+        assert_eq!(both.iter().map(|i| i.amount).sum::<i64>(), 120_000);
+        assert!(both.windows(2).all(|w| w[0].due <= w[1].due));
     }
 
     #[test]
@@ -251,7 +286,7 @@ mod tests {
         let mut rng = SmallRng::seed_from_u64(3);
         let p = payment(
             &mut rng,
-            &assessment(CollectionMethod::Withholding, true, 120_000),
+            &assessment(&[CollectionMethod::PayrollWithholding], true, 120_000),
             2025,
             as_of,
         );

@@ -38,7 +38,7 @@ pub fn assessment(fiscal_year: i32, taxed: bool) -> Assessment {
             address_on_assessment_date: Some(ADDRESS.into()),
             declared: true,
             taxable: false,
-            collection_method: CollectionMethod::Withholding,
+            collection_methods: vec![CollectionMethod::PayrollWithholding],
             income_lines: vec![IncomeLine {
                 kind: IncomeKind::Pension,
                 revenue_yen: 1_200_000,
@@ -97,7 +97,7 @@ pub fn assessment(fiscal_year: i32, taxed: bool) -> Assessment {
         address_on_assessment_date: Some(ADDRESS.into()),
         declared: true,
         taxable: true,
-        collection_method: CollectionMethod::Withholding,
+        collection_methods: vec![CollectionMethod::PayrollWithholding],
         total_income_yen: income_lines.iter().map(|l| l.income_yen).sum(),
         aggregate_income_yen: income_lines.iter().map(|l| l.income_yen).sum(),
         income_lines,
