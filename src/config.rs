@@ -19,7 +19,9 @@
 //!   collection methods follows the latest of theirs. (`switchover.withholding`, the older name,
 //!   means payroll withholding.)
 //! - `opens` ("06:30"), `closes` ("23:00"), `closed_days` (12月29日–1月3日), `maintenance` (none).
-//! - `arrears.refuse_with_arrears` (true), `arrears.reflection_lag_days` (21).
+//! - `arrears.refuse_with_arrears` (true): refuse a 納税証明書 while any instalment is unpaid
+//!   after its own due date; `arrears.reflection_lag_days` (21): an instalment that fell due
+//!   within this many days and shows unpaid is "not yet reflected" (ask at the counter).
 //! - `first_year` (`gannen`: 元年), `fy2019_label` (`reiwa`: 令和元年度).
 
 use crate::domain::lg_code::LgCode;

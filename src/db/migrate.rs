@@ -32,6 +32,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0003_collection_methods.sql",
         sql: include_str!("../../migrations/0003_collection_methods.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_instalments.sql",
+        sql: include_str!("../../migrations/0004_instalments.sql"),
+    },
 ];
 
 const LOCK_KEY: i64 = 0x6b6f_6675; // "kofu"

@@ -3,8 +3,8 @@
 //! already stored, so it must fail here first (then write a migration that rewrites the rows).
 
 use crate::domain::assessment::{
-    DeductionKind, DeductionLine, Dependants, IncomeKind, IncomeLine, Payment, TaxCreditKind,
-    TaxCreditLine,
+    DeductionKind, DeductionLine, Dependants, IncomeKind, IncomeLine, Instalment, Payment,
+    TaxCreditKind, TaxCreditLine,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -67,7 +67,13 @@ fn payments_read_from_the_payment_tables_columns() {
     let row = json!({
         "lg_code": "131041", "addressee_no": "0000000001", "fiscal_year": 2025,
         "tax_item": "inhabitant_tax", "assessed_yen": 120_000, "paid_yen": 90_000,
-        "unpaid_yen": 30_000, "last_due_date": "2026-01-31", "last_paid_on": null
+        "unpaid_yen": 30_000, "last_due_date": "2026-01-31", "last_paid_on": "2025-08-29",
+        "instalments": [
+            { "number": 1, "due_date": "2025-06-30", "amount_yen": 90_000, "paid_yen": 90_000,
+              "paid_on": "2025-08-29" },
+            { "number": 2, "due_date": "2026-01-31", "amount_yen": 30_000, "paid_yen": 0,
+              "paid_on": null }
+        ]
     });
     let payment: Payment = serde_json::from_value(row).unwrap();
     assert_eq!(
@@ -80,7 +86,35 @@ fn payments_read_from_the_payment_tables_columns() {
             paid_yen: 90_000,
             unpaid_yen: 30_000,
             last_due_date: chrono::NaiveDate::from_ymd_opt(2026, 1, 31),
-            last_paid_on: None,
+            last_paid_on: chrono::NaiveDate::from_ymd_opt(2025, 8, 29),
+            instalments: vec![
+                Instalment {
+                    number: 1,
+                    due_date: chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap(),
+                    amount_yen: 90_000,
+                    paid_yen: 90_000,
+                    paid_on: chrono::NaiveDate::from_ymd_opt(2025, 8, 29),
+                },
+                Instalment {
+                    number: 2,
+                    due_date: chrono::NaiveDate::from_ymd_opt(2026, 1, 31).unwrap(),
+                    amount_yen: 30_000,
+                    paid_yen: 0,
+                    paid_on: None,
+                },
+            ],
         }
+    );
+    // A row stored before instalments existed reads with none.
+    let older = json!({
+        "addressee_no": "0000000001", "fiscal_year": 2024, "tax_item": "inhabitant_tax",
+        "assessed_yen": 1, "paid_yen": 1, "unpaid_yen": 0, "last_due_date": null,
+        "last_paid_on": null
+    });
+    assert!(
+        serde_json::from_value::<Payment>(older)
+            .unwrap()
+            .instalments
+            .is_empty()
     );
 }

@@ -117,7 +117,7 @@ const PAYMENT: TableSpec = TableSpec {
     table: "payment",
     key: "addressee_no, fiscal_year, tax_item",
     columns: "lg_code, addressee_no, fiscal_year, tax_item, assessed_yen, paid_yen, unpaid_yen, \
-              last_due_date, last_paid_on",
+              last_due_date, last_paid_on, instalments",
     types: &[
         Type::BPCHAR,
         Type::TEXT,
@@ -128,6 +128,7 @@ const PAYMENT: TableSpec = TableSpec {
         Type::INT8,
         Type::DATE,
         Type::DATE,
+        Type::JSONB,
     ],
 };
 
@@ -356,6 +357,7 @@ impl BatchLoad {
                         &p.unpaid_yen,
                         &p.last_due_date,
                         &p.last_paid_on,
+                        &Json(&p.instalments),
                         &seq,
                     ])
                     .await?

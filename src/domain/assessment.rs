@@ -467,11 +467,38 @@ pub struct Payment {
     pub paid_yen: i64,
     /// 未納額: assessed minus paid, never below zero, yen.
     pub unpaid_yen: i64,
-    /// 最終納期限: the due date of the year's last instalment. Money unpaid after it is arrears.
+    /// 最終納期限: the due date of the year's last instalment.
     pub last_due_date: Option<chrono::NaiveDate>,
     /// The day of the latest payment the tax system knows of; `None` if nothing was paid.
-    /// A payment within the reflection lag may not be counted yet.
     pub last_paid_on: Option<chrono::NaiveDate>,
+    /// 期別: the year's instalments in due-date order. When given, the year's totals,
+    /// 最終納期限 and last payment day must follow from them (the sync checks it). An older file
+    /// has none: then the year's totals are all kofu knows.
+    #[serde(default)]
+    pub instalments: Vec<Instalment>,
+}
+
+/// One instalment (期別) of a year's tax: 納期限, amount and what was paid of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Instalment {
+    /// 期: 1, 2, … in due-date order (direct billing has 4, payroll withholding 12).
+    pub number: u8,
+    /// 納期限: the last day it may be paid on time.
+    pub due_date: chrono::NaiveDate,
+    /// 期別税額, yen.
+    pub amount_yen: i64,
+    /// What was paid of it, yen (a withheld instalment is paid when the employer or pension
+    /// fund remits it).
+    pub paid_yen: i64,
+    /// The day it was paid (the latest day, for a part payment); `None` if nothing was paid.
+    pub paid_on: Option<chrono::NaiveDate>,
+}
+
+impl Instalment {
+    /// What is still owed of it, yen (an overpayment owes nothing).
+    pub fn unpaid_yen(&self) -> i64 {
+        (self.amount_yen - self.paid_yen).max(0)
+    }
 }
 
 #[cfg(test)]

@@ -138,29 +138,61 @@ pub fn check_year(
     Ok(())
 }
 
-/// An instalment unpaid after its due date is arrears, unless a payment within the reflection
-/// lag may already have settled it; then the figures cannot be trusted either way.
+/// What the payments of a year say about money overdue on `today`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Overdue {
+    /// Something overdue that a bank payment within the reflection lag may already have paid.
+    maybe_not_reflected: bool,
+    /// 滞納: something unpaid after its due date and past the reflection lag.
+    arrears: bool,
+}
+
+fn overdue(p: &Payment, lag_days: i64, today: NaiveDate) -> Overdue {
+    if p.instalments.is_empty() {
+        // An older file: only the year's totals are known. Money unpaid after 最終納期限 is
+        // arrears, unless a payment within the lag may not be counted yet.
+        let late = p.unpaid_yen > 0 && p.last_due_date.is_some_and(|due| due < today);
+        let recent = p
+            .last_paid_on
+            .is_some_and(|paid| (today - paid).num_days() < lag_days);
+        return Overdue {
+            maybe_not_reflected: late && recent,
+            arrears: late && !recent,
+        };
+    }
+    let mut found = Overdue::default();
+    for i in p.instalments.iter() {
+        if i.unpaid_yen() > 0 && i.due_date < today {
+            if (today - i.due_date).num_days() <= lag_days {
+                found.maybe_not_reflected = true;
+            } else {
+                found.arrears = true;
+            }
+        }
+    }
+    found
+}
+
+/// Money is in arrears when any instalment is unpaid after its own due date. An instalment that
+/// fell due within the reflection lag and shows unpaid may have been paid at a bank in the last
+/// weeks: the figures cannot be certified either way, so the resident is sent to the counter.
 pub fn check_payments(
     payments: &[Payment],
     policy: &ArrearsPolicy,
     today: NaiveDate,
 ) -> Result<(), RefusalReason> {
-    for p in payments {
-        let overdue = p.unpaid_yen > 0 && p.last_due_date.is_some_and(|due| due < today);
-        if !overdue {
-            continue;
-        }
-        let recent = p
-            .last_paid_on
-            .is_some_and(|paid| (today - paid).num_days() < i64::from(policy.reflection_lag_days));
-        if recent {
-            return Err(RefusalReason::PaymentNotYetReflected);
-        }
-        if policy.refuse_with_arrears {
-            return Err(RefusalReason::Arrears);
-        }
+    let lag_days = i64::from(policy.reflection_lag_days);
+    let found: Vec<Overdue> = payments
+        .iter()
+        .map(|p| overdue(p, lag_days, today))
+        .collect();
+    if policy.refuse_with_arrears && found.iter().any(|o| o.arrears) {
+        Err(RefusalReason::Arrears)
+    } else if found.iter().any(|o| o.maybe_not_reflected) {
+        Err(RefusalReason::PaymentNotYetReflected)
+    } else {
+        Ok(())
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -277,7 +309,7 @@ mod tests {
     }
 
     #[test]
-    fn arrears_and_payments_not_yet_reflected() {
+    fn an_older_files_year_totals_decide_after_the_last_due_date() {
         let policy = ArrearsPolicy::default();
         let payment = |unpaid: i64, due: (i32, u32, u32), paid: Option<(i32, u32, u32)>| Payment {
             addressee_no: "0000000001".into(),
@@ -288,6 +320,7 @@ mod tests {
             unpaid_yen: unpaid,
             last_due_date: Some(date(due.0, due.1, due.2)),
             last_paid_on: paid.map(|(y, m, d)| date(y, m, d)),
+            instalments: vec![],
         };
         let today = date(2025, 9, 15);
         for (p, expected) in [
@@ -318,6 +351,92 @@ mod tests {
         };
         assert_eq!(
             check_payments(&[payment(50_000, (2025, 8, 31), None)], &lenient, today),
+            Ok(())
+        );
+    }
+
+    /// Four instalments of ¥25,000 due 6/30, 8/31, 10/31 and 1/31; `paid` says which are paid.
+    fn instalments(paid: [bool; 4]) -> Payment {
+        use crate::domain::assessment::Instalment;
+        let dues = [
+            date(2025, 6, 30),
+            date(2025, 8, 31),
+            date(2025, 10, 31),
+            date(2026, 1, 31),
+        ];
+        let instalments: Vec<Instalment> = (0..4)
+            .map(|i| Instalment {
+                number: i as u8 + 1,
+                due_date: dues[i],
+                amount_yen: 25_000,
+                paid_yen: if paid[i] { 25_000 } else { 0 },
+                paid_on: paid[i].then_some(dues[i]),
+            })
+            .collect();
+        let paid_yen = instalments.iter().map(|i| i.paid_yen).sum::<i64>();
+        Payment {
+            addressee_no: "0000000001".into(),
+            fiscal_year: 2025,
+            tax_item: "inhabitant_tax".into(),
+            assessed_yen: 100_000,
+            paid_yen,
+            unpaid_yen: 100_000 - paid_yen,
+            last_due_date: Some(dues[3]),
+            last_paid_on: instalments.iter().filter_map(|i| i.paid_on).max(),
+            instalments,
+        }
+    }
+
+    #[test]
+    fn arrears_are_per_instalment_and_the_lag_protects_recent_due_dates() {
+        let policy = ArrearsPolicy::default(); // 21 days
+        let reflected = Err(RefusalReason::PaymentNotYetReflected);
+        let arrears = Err(RefusalReason::Arrears);
+        let second_unpaid = instalments([true, false, true, false]);
+        for (today, expected) in [
+            // On its due date the 2nd instalment may still be paid on time.
+            (date(2025, 8, 31), Ok(())),
+            // The day after, it fell due within the lag: maybe paid at a bank, not yet reflected.
+            (date(2025, 9, 1), reflected),
+            // The lag's last day: 21 days after the due date.
+            (date(2025, 9, 21), reflected),
+            // The day after the lag: arrears, though 最終納期限 (1/31) is months away.
+            (date(2025, 9, 22), arrears),
+            (date(2026, 2, 1), arrears),
+        ] {
+            assert_eq!(
+                check_payments(std::slice::from_ref(&second_unpaid), &policy, today),
+                expected,
+                "{today}"
+            );
+        }
+        // Money not yet due is not owed: only the 1st instalment fell due, and it is paid.
+        let first_paid = instalments([true, false, false, false]);
+        assert_eq!(
+            check_payments(&[first_paid.clone()], &policy, date(2025, 8, 31)),
+            Ok(())
+        );
+        assert_eq!(
+            check_payments(&[first_paid], &policy, date(2025, 9, 1)),
+            reflected
+        );
+        // An old unpaid instalment is arrears even while a newer one is within the lag.
+        let old_and_new = instalments([false, false, true, true]);
+        assert_eq!(
+            check_payments(&[old_and_new.clone()], &policy, date(2025, 9, 1)),
+            arrears
+        );
+        // A municipality that certifies arrears still refuses figures it cannot trust.
+        let lenient = ArrearsPolicy {
+            refuse_with_arrears: false,
+            ..policy
+        };
+        assert_eq!(
+            check_payments(&[old_and_new], &lenient, date(2025, 9, 1)),
+            reflected
+        );
+        assert_eq!(
+            check_payments(&[second_unpaid], &lenient, date(2025, 9, 22)),
             Ok(())
         );
     }

@@ -426,6 +426,57 @@ fn check_payment(c: &mut Checker, p: &Payment, context: &CheckContext) {
     if let Some(paid_on) = p.last_paid_on {
         c.not_after_extraction("last_paid_on", paid_on, context);
     }
+    if !p.instalments.is_empty() {
+        check_instalments(c, p, context);
+    }
+}
+
+/// The instalments, and the year's figures that must follow from them.
+fn check_instalments(c: &mut Checker, p: &Payment, context: &CheckContext) {
+    let mut previous_due = None;
+    for (i, instalment) in p.instalments.iter().enumerate() {
+        let field = |name: &str| format!("instalments[{i}].{name}");
+        if usize::from(instalment.number) != i + 1 {
+            c.fail(&field("number"), "must count 1, 2, … in order");
+        }
+        c.amount(&field("amount_yen"), instalment.amount_yen);
+        c.amount(&field("paid_yen"), instalment.paid_yen);
+        if previous_due.is_some_and(|due| instalment.due_date < due) {
+            c.fail(&field("due_date"), "lies before the previous instalment's");
+        }
+        previous_due = Some(instalment.due_date);
+        match instalment.paid_on {
+            Some(paid_on) => c.not_after_extraction(&field("paid_on"), paid_on, context),
+            None if instalment.paid_yen > 0 => {
+                c.fail(&field("paid_on"), "is required when paid_yen is not 0")
+            }
+            None => {}
+        }
+    }
+    let sum = |f: fn(&crate::domain::assessment::Instalment) -> i64| {
+        p.instalments.iter().map(f).sum::<i64>()
+    };
+    if p.assessed_yen != sum(|i| i.amount_yen) {
+        c.fail(
+            "assessed_yen",
+            "does not equal the sum of the instalments' amount_yen",
+        );
+    }
+    if p.paid_yen != sum(|i| i.paid_yen) {
+        c.fail(
+            "paid_yen",
+            "does not equal the sum of the instalments' paid_yen",
+        );
+    }
+    if p.last_due_date != p.instalments.iter().map(|i| i.due_date).max() {
+        c.fail("last_due_date", "is not the last instalment's due_date");
+    }
+    if p.last_paid_on != p.instalments.iter().filter_map(|i| i.paid_on).max() {
+        c.fail(
+            "last_paid_on",
+            "is not the latest of the instalments' paid_on",
+        );
+    }
 }
 
 #[cfg(test)]
@@ -547,6 +598,69 @@ mod tests {
             assert!(!p.problem.contains("123456789018"), "{p:?}");
             assert!(!p.problem.contains("山田"), "{p:?}");
         }
+    }
+
+    fn payment_with_instalments() -> Payment {
+        use crate::domain::assessment::Instalment;
+        let d = |m, day| NaiveDate::from_ymd_opt(2025, m, day).unwrap();
+        Payment {
+            addressee_no: "0000000001".into(),
+            fiscal_year: 2025,
+            tax_item: "inhabitant_tax".into(),
+            assessed_yen: 100_000,
+            paid_yen: 60_000,
+            unpaid_yen: 40_000,
+            last_due_date: Some(d(8, 31)),
+            last_paid_on: Some(d(6, 28)),
+            instalments: vec![
+                Instalment {
+                    number: 1,
+                    due_date: d(6, 30),
+                    amount_yen: 60_000,
+                    paid_yen: 60_000,
+                    paid_on: Some(d(6, 28)),
+                },
+                Instalment {
+                    number: 2,
+                    due_date: d(8, 31),
+                    amount_yen: 40_000,
+                    paid_yen: 0,
+                    paid_on: None,
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn the_years_figures_follow_from_its_instalments() {
+        assert_eq!(
+            fields(SyncRecord::Payment(payment_with_instalments())),
+            Vec::<String>::new()
+        );
+        let mut p = payment_with_instalments();
+        p.instalments[1].number = 3;
+        p.instalments[1].due_date = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+        p.instalments[1].paid_yen = 5;
+        p.instalments[0].paid_on = Some(NaiveDate::from_ymd_opt(2025, 11, 2).unwrap());
+        p.last_paid_on = None;
+        assert_eq!(
+            fields(SyncRecord::Payment(p)),
+            vec![
+                "instalments[0].paid_on",
+                "instalments[1].number",
+                "instalments[1].due_date",
+                "instalments[1].paid_on",
+                "paid_yen",
+                "last_due_date",
+                "last_paid_on",
+            ]
+        );
+        let mut p = payment_with_instalments();
+        p.instalments[0].amount_yen = -1;
+        assert_eq!(
+            fields(SyncRecord::Payment(p)),
+            vec!["instalments[0].amount_yen", "assessed_yen"]
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use super::pb;
 use crate::domain::assessment::{
     Assessment, CollectionMethod, DeductionKind, DeductionLine, Dependants, IncomeKind, IncomeLine,
-    Payment, TaxAmounts, TaxCreditKind, TaxCreditLine,
+    Instalment, Payment, TaxAmounts, TaxCreditKind, TaxCreditLine,
 };
 use crate::domain::resident::{CardLink, Resident, ResidentStatus};
 use crate::domain::sync_record::{FieldProblem, RecordType, SyncRecord};
@@ -267,6 +267,24 @@ pub fn record_from_wire(
         Some(W::Payment(x)) => {
             let last_due_date = p.optional_date("last_due_date", &x.last_due_date);
             let last_paid_on = p.optional_date("last_paid_on", &x.last_paid_on);
+            let instalments = x
+                .instalments
+                .iter()
+                .enumerate()
+                .map(|(i, w)| Instalment {
+                    number: u8::try_from(w.number).unwrap_or_else(|_| {
+                        p.0.push(FieldProblem::new(
+                            format!("instalments[{i}].number"),
+                            "must be from 1 to 255",
+                        ));
+                        0
+                    }),
+                    due_date: p.date(&format!("instalments[{i}].due_date"), &w.due_date),
+                    amount_yen: w.amount_yen,
+                    paid_yen: w.paid_yen,
+                    paid_on: p.optional_date(&format!("instalments[{i}].paid_on"), &w.paid_on),
+                })
+                .collect();
             (
                 RecordType::Payment,
                 Some(SyncRecord::Payment(Payment {
@@ -278,6 +296,7 @@ pub fn record_from_wire(
                     unpaid_yen: x.unpaid_yen,
                     last_due_date,
                     last_paid_on,
+                    instalments,
                 })),
             )
         }
@@ -423,6 +442,17 @@ pub fn record_to_wire(record: &SyncRecord) -> pb::SyncRecord {
             unpaid_yen: x.unpaid_yen,
             last_due_date: date_text(x.last_due_date),
             last_paid_on: date_text(x.last_paid_on),
+            instalments: x
+                .instalments
+                .iter()
+                .map(|i| pb::Instalment {
+                    number: i32::from(i.number),
+                    due_date: date_text(Some(i.due_date)),
+                    amount_yen: i.amount_yen,
+                    paid_yen: i.paid_yen,
+                    paid_on: date_text(i.paid_on),
+                })
+                .collect(),
         }),
         SyncRecord::ResidentDeletion { addressee_no } => W::ResidentDeletion(pb::ResidentKey {
             addressee_no: addressee_no.clone(),

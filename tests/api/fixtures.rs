@@ -127,9 +127,34 @@ pub fn suzuki_2025() -> Assessment {
     }
 }
 
-/// 山田 花子's payments for 令和7年度: withheld monthly, four of twelve paid, the rest not yet due
-/// (the last falls due in May 2026).
+/// 山田 花子's payments for 令和7年度: twelve monthly instalments of ¥30,800, the first four paid
+/// together on 27 June, the rest not yet due (the last falls due in May 2026).
 pub fn yamada_payment_2025() -> kofu::domain::assessment::Payment {
+    let dues = [
+        date(2025, 6, 10),
+        date(2025, 7, 10),
+        date(2025, 8, 11),
+        date(2025, 9, 10),
+        date(2025, 10, 10),
+        date(2025, 11, 10),
+        date(2025, 12, 10),
+        date(2026, 1, 13),
+        date(2026, 2, 10),
+        date(2026, 3, 10),
+        date(2026, 4, 10),
+        date(2026, 5, 11),
+    ];
+    let instalments = dues
+        .iter()
+        .zip(1..)
+        .map(|(&due_date, number)| kofu::domain::assessment::Instalment {
+            number,
+            due_date,
+            amount_yen: 30_800,
+            paid_yen: if number <= 4 { 30_800 } else { 0 },
+            paid_on: (number <= 4).then(|| date(2025, 6, 27)),
+        })
+        .collect();
     kofu::domain::assessment::Payment {
         addressee_no: "0000000001".into(),
         fiscal_year: 2025,
@@ -139,6 +164,7 @@ pub fn yamada_payment_2025() -> kofu::domain::assessment::Payment {
         unpaid_yen: 246_400,
         last_due_date: Some(date(2026, 5, 11)),
         last_paid_on: Some(date(2025, 6, 27)),
+        instalments,
     }
 }
 

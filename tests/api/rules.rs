@@ -104,6 +104,8 @@ async fn a_tax_payment_certificate_is_refused_with_arrears_or_unreflected_paymen
             unpaid_yen: 69_600,
             last_due_date: Some(date(year + 1, 1, 31)),
             last_paid_on: Some(last_paid_on),
+            // An older sender's record: only the year's totals.
+            instalments: vec![],
         }));
     }
     let db = TestDb::migrated();
@@ -367,4 +369,81 @@ async fn every_personal_refusal_reads_like_ask_at_the_counter() {
         other => panic!("{other:?}"),
     }
     app.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn arrears_are_judged_per_instalment_with_the_reflection_lag_at_its_edges() {
+    use kofu::domain::assessment::Instalment;
+    let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    // Four instalments of 令和7年度; the 2nd (due 9月1日, the first business day after 8月31日)
+    // is unpaid, the 3rd and 4th are not due before November.
+    let dues = [
+        date(2025, 6, 30),
+        date(2025, 9, 1),
+        date(2025, 10, 31),
+        date(2026, 2, 2),
+    ];
+    let instalments: Vec<Instalment> = (0..4)
+        .map(|i| Instalment {
+            number: i as u8 + 1,
+            due_date: dues[i],
+            amount_yen: 92_400,
+            paid_yen: if i == 0 { 92_400 } else { 0 },
+            paid_on: (i == 0).then(|| date(2025, 6, 27)),
+        })
+        .collect();
+    let mut records = fixtures::records();
+    records.extend(person(0, |_, _| {}));
+    records.push(SyncRecord::Payment(Payment {
+        addressee_no: "0000000200".into(),
+        fiscal_year: 2025,
+        tax_item: "inhabitant_tax".into(),
+        assessed_yen: 369_600,
+        paid_yen: 92_400,
+        unpaid_yen: 277_200,
+        last_due_date: Some(dues[3]),
+        last_paid_on: Some(date(2025, 6, 27)),
+        instalments,
+    }));
+    let db = TestDb::migrated();
+    load_full(&db, records).await;
+    // The default lag is 21 days.
+    let mut apps = Vec::new();
+    for (day, expected) in [
+        ("2025-09-01", None),
+        ("2025-09-02", Some("payment_not_yet_reflected")),
+        ("2025-09-22", Some("payment_not_yet_reflected")),
+        ("2025-09-23", Some("arrears")),
+    ] {
+        let app = app_at(
+            TestDb::existing(db.url.clone()),
+            &format!("{day}T10:00:00+09:00"),
+        )
+        .await;
+        let id = format!("inst-{day}");
+        let got = outcome(
+            &app,
+            pb::IssueCertificateRequest {
+                kind: pb::CertificateKind::TaxPayment as i32,
+                ..issue_request(&id, &rule_card(0))
+            },
+        )
+        .await;
+        match (&got, expected) {
+            (Outcome::Issued(_), None) => {}
+            (Outcome::Refusal(r), Some(reason)) => {
+                assert_eq!(r.reason(), pb::RefusalReason::AskAtCounter, "{day}");
+                assert_eq!(
+                    app.audited_outcome("IssueCertificate", &id).await,
+                    format!("refused:{reason}"),
+                    "{day}"
+                );
+            }
+            _ => panic!("{day}: expected {expected:?}, got {got:?}"),
+        }
+        apps.push(app);
+    }
+    for app in apps {
+        app.stop().await.unwrap();
+    }
 }

@@ -459,3 +459,83 @@ async fn protocol_mistakes_are_invalid_arguments_and_other_roles_are_refused() {
     );
     app.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn collection_methods_and_instalments_are_stored_as_sent_and_checked() {
+    use kofu::domain::assessment::CollectionMethod;
+    let app = spawn_app().await;
+    let mut records = fixtures::records();
+    let mut both = fixtures::yamada_2025();
+    both.collection_methods = vec![
+        CollectionMethod::PayrollWithholding,
+        CollectionMethod::DirectBilling,
+    ];
+    records.retain(|r| !matches!(r, SyncRecord::Assessment(a) if a.addressee_no == both.addressee_no && a.fiscal_year == 2025));
+    records.push(SyncRecord::Assessment(both));
+    if !records.iter().any(|r| matches!(r, SyncRecord::Payment(_))) {
+        records.push(SyncRecord::Payment(fixtures::yamada_payment_2025()));
+    }
+    let report = app
+        .upload(batch("shapes-1", pb::SyncMode::Full, &records))
+        .await
+        .unwrap();
+    assert_eq!(
+        state(&report),
+        pb::BatchState::Applied,
+        "{:?}",
+        report.errors
+    );
+    let db = app.db.client().await;
+    let row = db
+        .query_one(
+            "SELECT a.collection_methods, p.instalments
+             FROM assessment a JOIN payment p USING (lg_code, addressee_no, fiscal_year)
+             WHERE a.addressee_no = '0000000001' AND a.fiscal_year = 2025",
+            &[],
+        )
+        .await
+        .unwrap();
+    let methods: Vec<String> = row.get(0);
+    assert_eq!(methods, vec!["payroll_withholding", "direct_billing"]);
+    let stored: serde_json::Value = row.get(1);
+    assert_eq!(
+        stored,
+        serde_json::to_value(fixtures::yamada_payment_2025().instalments).unwrap()
+    );
+
+    // Malformed shapes are rejected with the field named, and nothing changes.
+    let mut bad = records.clone();
+    for record in &mut bad {
+        match record {
+            SyncRecord::Assessment(a) if a.addressee_no == "0000000001" => {
+                a.collection_methods.clear()
+            }
+            SyncRecord::Payment(p) => p.instalments[5].paid_yen = 1,
+            _ => {}
+        }
+    }
+    let report = app
+        .upload(batch("shapes-2", pb::SyncMode::Full, &bad))
+        .await
+        .unwrap();
+    assert_eq!(state(&report), pb::BatchState::Rejected);
+    let mut fields: Vec<&str> = report.errors.iter().map(|e| e.field.as_str()).collect();
+    fields.sort();
+    assert_eq!(
+        fields,
+        vec!["collection_methods", "instalments[5].paid_on", "paid_yen"],
+        "{:#?}",
+        report.errors
+    );
+    let methods: Vec<String> = db
+        .query_one(
+            "SELECT collection_methods FROM assessment
+             WHERE addressee_no = '0000000001' AND fiscal_year = 2025",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(methods, vec!["payroll_withholding", "direct_billing"]);
+    app.stop().await.unwrap();
+}

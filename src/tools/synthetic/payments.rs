@@ -1,7 +1,7 @@
 //! 収納: how a taxable assessment is collected (instalment schedule by collection method) and
 //! what had been paid by the extraction day, including late payers and a few in arrears.
 
-use crate::domain::assessment::{Assessment, CollectionMethod, Payment};
+use crate::domain::assessment::{self as domain, Assessment, CollectionMethod, Payment};
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use rand::Rng;
 use rand::rngs::SmallRng;
@@ -130,7 +130,22 @@ pub fn payment(rng: &mut SmallRng, a: &Assessment, latest_fy: i32, as_of: NaiveD
     let last_due_date = instalments.iter().map(|i| i.due).max();
     let (mut paid, mut last_paid_on) = (0, None);
     let mut billed_seen = 0;
-    for i in instalments.iter().filter(|i| i.due <= as_of) {
+    let mut recorded: Vec<domain::Instalment> = instalments
+        .iter()
+        .zip(1..)
+        .map(|(i, number)| domain::Instalment {
+            number,
+            due_date: i.due,
+            amount_yen: i.amount,
+            paid_yen: 0,
+            paid_on: None,
+        })
+        .collect();
+    for (i, record) in instalments
+        .iter()
+        .zip(recorded.iter_mut())
+        .filter(|(i, _)| i.due <= as_of)
+    {
         let paid_on = if i.direct {
             billed_seen += 1;
             if billed_seen > arrears_from {
@@ -146,6 +161,8 @@ pub fn payment(rng: &mut SmallRng, a: &Assessment, latest_fy: i32, as_of: NaiveD
         if let Some(day) = paid_on.filter(|d| *d <= as_of) {
             paid += i.amount;
             last_paid_on = last_paid_on.max(Some(day));
+            record.paid_yen = i.amount;
+            record.paid_on = Some(day);
         }
     }
     Payment {
@@ -157,6 +174,7 @@ pub fn payment(rng: &mut SmallRng, a: &Assessment, latest_fy: i32, as_of: NaiveD
         unpaid_yen: a.tax.total_yen - paid,
         last_due_date,
         last_paid_on,
+        instalments: recorded,
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::domain::assessment::{
     Assessment, CollectionMethod, DeductionKind, DeductionLine, Dependants, IncomeKind, IncomeLine,
-    Payment, TaxAmounts, TaxCreditKind, TaxCreditLine,
+    Instalment, Payment, TaxAmounts, TaxCreditKind, TaxCreditLine,
 };
 use crate::domain::resident::{Resident, ResidentStatus};
 use chrono::NaiveDate;
@@ -117,21 +117,44 @@ pub fn assessment(fiscal_year: i32, taxed: bool) -> Assessment {
     }
 }
 
-/// The year's payments for a taxed assessment, two of four instalments paid.
+/// The year's payments for a taxed assessment: four instalments (end of June, August, October
+/// and January), the first two paid.
 pub fn payments(assessment: &Assessment) -> Vec<Payment> {
     if !assessment.taxable {
         return vec![];
     }
+    let fy = assessment.fiscal_year;
     let assessed = assessment.tax.total_yen;
-    let paid = assessed / 2 / 100 * 100;
+    let later = assessed / 4 / 100 * 100;
+    let dues = [
+        date(fy, 6, 30),
+        date(fy, 8, 31),
+        date(fy, 10, 31),
+        date(fy + 1, 1, 31),
+    ];
+    let paid_on = [Some(date(fy, 6, 27)), Some(date(fy, 8, 29)), None, None];
+    let instalments: Vec<Instalment> = (0..4)
+        .map(|i| {
+            let amount_yen = if i == 0 { assessed - 3 * later } else { later };
+            Instalment {
+                number: i as u8 + 1,
+                due_date: dues[i],
+                amount_yen,
+                paid_yen: if paid_on[i].is_some() { amount_yen } else { 0 },
+                paid_on: paid_on[i],
+            }
+        })
+        .collect();
+    let paid = instalments.iter().map(|i| i.paid_yen).sum::<i64>();
     vec![Payment {
         addressee_no: assessment.addressee_no.clone(),
-        fiscal_year: assessment.fiscal_year,
+        fiscal_year: fy,
         tax_item: "inhabitant_tax".into(),
         assessed_yen: assessed,
         paid_yen: paid,
         unpaid_yen: assessed - paid,
-        last_due_date: Some(date(assessment.fiscal_year + 1, 1, 31)),
-        last_paid_on: Some(date(assessment.fiscal_year, 8, 29)),
+        last_due_date: Some(dues[3]),
+        last_paid_on: paid_on[1],
+        instalments,
     }]
 }
