@@ -413,7 +413,11 @@ mod tests {
         // Money not yet due is not owed: only the 1st instalment fell due, and it is paid.
         let first_paid = instalments([true, false, false, false]);
         assert_eq!(
-            check_payments(&[first_paid.clone()], &policy, date(2025, 8, 31)),
+            check_payments(
+                std::slice::from_ref(&first_paid),
+                &policy,
+                date(2025, 8, 31)
+            ),
             Ok(())
         );
         assert_eq!(
@@ -423,7 +427,11 @@ mod tests {
         // An old unpaid instalment is arrears even while a newer one is within the lag.
         let old_and_new = instalments([false, false, true, true]);
         assert_eq!(
-            check_payments(&[old_and_new.clone()], &policy, date(2025, 9, 1)),
+            check_payments(
+                std::slice::from_ref(&old_and_new),
+                &policy,
+                date(2025, 9, 1)
+            ),
             arrears
         );
         // A municipality that certifies arrears still refuses figures it cannot trust.
