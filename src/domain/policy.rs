@@ -132,11 +132,6 @@ impl Switchover {
             .min()
             .expect("three methods")
     }
-
-    /// The last day any method opens: from it on every resident is offered the new year.
-    pub fn last(&self) -> MonthDay {
-        self.day(&[])
-    }
 }
 
 /// How a 納税証明書 treats money still owed.

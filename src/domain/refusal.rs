@@ -109,12 +109,6 @@ impl RefusalReason {
         }
     }
 
-    /// Whether the reason is about the person (their standing, data or payments), and so is
-    /// never told outside the municipality.
-    pub fn is_about_the_person(self) -> bool {
-        self.outward() == Outward::AskAtCounter
-    }
-
     /// What the relay is told.
     pub fn outward(self) -> Outward {
         match self {
@@ -191,7 +185,6 @@ mod tests {
             } else {
                 assert_eq!(reason.outward(), Outward::AskAtCounter, "{reason}");
                 assert_eq!(reason.kiosk_message(), ASK_AT_COUNTER, "{reason}");
-                assert!(reason.is_about_the_person());
             }
         }
         let codes: std::collections::HashSet<&str> =
