@@ -162,6 +162,12 @@ fn income_section(a: &Assessment) -> Section {
             )
         })
         .collect();
+    rows.extend(a.separate_income_lines.iter().map(|l| {
+        row(
+            format!("分離 {}所得", l.kind.label()),
+            vec![format_yen(l.revenue_yen), format_yen(l.income_yen)],
+        )
+    }));
     if rows.is_empty() {
         rows.push(row("所得なし", vec![format_yen(0), format_yen(0)]));
     }
@@ -169,6 +175,12 @@ fn income_section(a: &Assessment) -> Section {
         "合計所得金額",
         vec![String::new(), format_yen(a.total_income_yen)],
     ));
+    if a.carried_forward_loss_yen > 0 {
+        rows.push(row(
+            "繰越損失控除額",
+            vec![String::new(), format_yen(a.carried_forward_loss_yen)],
+        ));
+    }
     rows.push(row(
         "総所得金額等",
         vec![String::new(), format_yen(a.aggregate_income_yen)],
@@ -260,7 +272,11 @@ fn tax_section(input: &CertificateInput<'_>) -> Section {
         }]
     };
     let mut rows = vec![
-        row("課税標準額", vec![format_yen(t.taxable_base_yen)]),
+        row("課税標準額（総合）", vec![format_yen(t.taxable_base_yen)]),
+        row(
+            "課税標準額（分離）",
+            vec![format_yen(t.separate_taxable_base_yen)],
+        ),
         row(
             format!("{municipal} 所得割額"),
             amount(t.municipal_income_levy_yen),

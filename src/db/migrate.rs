@@ -37,6 +37,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0004_instalments.sql",
         sql: include_str!("../../migrations/0004_instalments.sql"),
     },
+    Migration {
+        version: 5,
+        name: "0005_tax_data.sql",
+        sql: include_str!("../../migrations/0005_tax_data.sql"),
+    },
 ];
 
 const LOCK_KEY: i64 = 0x6b6f_6675; // "kofu"

@@ -3,8 +3,8 @@
 
 use super::DbError;
 use crate::domain::assessment::{
-    Assessment, CollectionMethod, DeductionLine, Dependants, IncomeLine, Payment, TaxAmounts,
-    TaxCreditLine,
+    Assessment, CollectionMethod, DeductionLine, Dependants, IncomeLine, Payment, PersonCategory,
+    SeparateIncomeLine, TaxAmounts, TaxCreditLine,
 };
 use crate::domain::lg_code::LgCode;
 use crate::domain::resident::{Resident, ResidentStatus};
@@ -30,7 +30,10 @@ const SELECT_PERSON_YEAR: &str = "
     a.income_lines, a.deduction_lines, a.dependants, a.total_income_yen, a.aggregate_income_yen,
     a.taxable_base_yen, a.municipal_income_levy_yen, a.municipal_per_capita_levy_yen,
     a.prefectural_income_levy_yen, a.prefectural_per_capita_levy_yen, a.forest_env_tax_yen,
-    a.total_tax_yen, a.tax_credits, a.under_revision,
+    a.total_tax_yen, a.tax_credits, a.under_revision, a.separate_income_lines,
+    a.carried_forward_loss_yen, a.separate_taxable_base_yen,
+    a.municipal_income_levy_before_credits_yen, a.prefectural_income_levy_before_credits_yen,
+    a.own_categories, a.declared_as_dependant,
     (SELECT coalesce(jsonb_agg(to_jsonb(p) ORDER BY p.tax_item), '[]') FROM payment p
      WHERE p.lg_code = r.lg_code AND p.addressee_no = r.addressee_no AND p.fiscal_year = $3)
      AS payments";
@@ -117,14 +120,23 @@ fn person_year(row: &Row) -> Result<PersonYear, DbError> {
                 .map(|code| collection_method(code))
                 .collect::<Result<_, _>>()?,
             income_lines: row.try_get::<_, Json<Vec<IncomeLine>>>("income_lines")?.0,
+            separate_income_lines: row
+                .try_get::<_, Json<Vec<SeparateIncomeLine>>>("separate_income_lines")?
+                .0,
             deduction_lines: row
                 .try_get::<_, Json<Vec<DeductionLine>>>("deduction_lines")?
                 .0,
             total_income_yen: row.try_get("total_income_yen")?,
+            carried_forward_loss_yen: row.try_get("carried_forward_loss_yen")?,
             aggregate_income_yen: row.try_get("aggregate_income_yen")?,
             dependants: row.try_get::<_, Json<Dependants>>("dependants")?.0,
             tax: TaxAmounts {
                 taxable_base_yen: row.try_get("taxable_base_yen")?,
+                separate_taxable_base_yen: row.try_get("separate_taxable_base_yen")?,
+                municipal_income_levy_before_credits_yen: row
+                    .try_get("municipal_income_levy_before_credits_yen")?,
+                prefectural_income_levy_before_credits_yen: row
+                    .try_get("prefectural_income_levy_before_credits_yen")?,
                 municipal_income_levy_yen: row.try_get("municipal_income_levy_yen")?,
                 municipal_per_capita_levy_yen: row.try_get("municipal_per_capita_levy_yen")?,
                 prefectural_income_levy_yen: row.try_get("prefectural_income_levy_yen")?,
@@ -134,6 +146,16 @@ fn person_year(row: &Row) -> Result<PersonYear, DbError> {
             },
             tax_credits: row.try_get::<_, Json<Vec<TaxCreditLine>>>("tax_credits")?.0,
             under_revision: row.try_get("under_revision")?,
+            own_categories: row
+                .try_get::<_, Vec<String>>("own_categories")?
+                .iter()
+                .map(|code| {
+                    PersonCategory::from_code(code).ok_or_else(|| {
+                        DbError::Corrupt(format!("unknown person category {code:?}"))
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+            declared_as_dependant: row.try_get("declared_as_dependant")?,
         }),
     };
     Ok(PersonYear {

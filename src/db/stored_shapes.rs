@@ -4,7 +4,7 @@
 
 use crate::domain::assessment::{
     DeductionKind, DeductionLine, Dependants, IncomeKind, IncomeLine, Instalment, Payment,
-    TaxCreditKind, TaxCreditLine,
+    SeparateIncomeKind, SeparateIncomeLine, TaxCreditKind, TaxCreditLine,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -25,6 +25,21 @@ fn assessment_lines_keep_their_stored_shape() {
             income_yen: 3_560_000,
         }],
         json!([{ "kind": "salary", "revenue_yen": 5_000_000, "income_yen": 3_560_000 }]),
+    );
+    check(
+        vec![SeparateIncomeLine {
+            kind: SeparateIncomeKind::LongTermRealEstate,
+            revenue_yen: 30_000_000,
+            income_yen: -1,
+        }],
+        json!([{ "kind": "long_term_real_estate", "revenue_yen": 30_000_000, "income_yen": -1 }]),
+    );
+    check(
+        vec![TaxCreditLine {
+            kind: TaxCreditKind::FlatRateReduction,
+            amount_yen: 10_000,
+        }],
+        json!([{ "kind": "flat_rate_reduction", "amount_yen": 10_000 }]),
     );
     check(
         vec![DeductionLine {

@@ -87,7 +87,9 @@ const ASSESSMENT: TableSpec = TableSpec {
               aggregate_income_yen, taxable_base_yen, municipal_income_levy_yen, \
               municipal_per_capita_levy_yen, prefectural_income_levy_yen, \
               prefectural_per_capita_levy_yen, forest_env_tax_yen, total_tax_yen, tax_credits, \
-              under_revision",
+              under_revision, separate_income_lines, carried_forward_loss_yen, \
+              separate_taxable_base_yen, municipal_income_levy_before_credits_yen, \
+              prefectural_income_levy_before_credits_yen, own_categories, declared_as_dependant",
     types: &[
         Type::BPCHAR,
         Type::TEXT,
@@ -109,6 +111,13 @@ const ASSESSMENT: TableSpec = TableSpec {
         Type::INT8,
         Type::INT8,
         Type::JSONB,
+        Type::BOOL,
+        Type::JSONB,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::INT8,
+        Type::TEXT_ARRAY,
         Type::BOOL,
     ],
 };
@@ -318,7 +327,8 @@ impl BatchLoad {
                 self.newest_fiscal_year = self.newest_fiscal_year.max(Some(a.fiscal_year));
                 let t = &a.tax;
                 let methods: Vec<&str> = a.collection_methods.iter().map(|m| m.code()).collect();
-                let values: [&(dyn ToSql + Sync); 22] = [
+                let categories: Vec<&str> = a.own_categories.iter().map(|c| c.code()).collect();
+                let values: [&(dyn ToSql + Sync); 29] = [
                     &lg,
                     &a.addressee_no,
                     &a.fiscal_year,
@@ -340,6 +350,13 @@ impl BatchLoad {
                     &t.total_yen,
                     &Json(&a.tax_credits),
                     &a.under_revision,
+                    &Json(&a.separate_income_lines),
+                    &a.carried_forward_loss_yen,
+                    &t.separate_taxable_base_yen,
+                    &t.municipal_income_levy_before_credits_yen,
+                    &t.prefectural_income_levy_before_credits_yen,
+                    &categories,
+                    &a.declared_as_dependant,
                     &seq,
                 ];
                 writer.as_mut().write(&values).await?

@@ -30,7 +30,8 @@ pub enum IncomeKind {
     CapitalGains,
     /// 一時所得: occasional income (e.g. lump-sum insurance payouts, prizes).
     Occasional,
-    /// 分離課税所得: separately taxed income (land, shares, futures, retirement), one line.
+    /// 分離課税所得 as one line: an older file's form. New senders list separately taxed income
+    /// by kind in `separate_income_lines` instead.
     SeparateTaxation,
 }
 
@@ -72,6 +73,18 @@ impl IncomeKind {
     /// The kind for a sync/storage code; `None` for an unknown code.
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// Whether the line may be a loss (income below zero): 営業等, 農業, 不動産 and 総合譲渡
+    /// (所得税法 §69: the kinds whose losses enter 損益通算).
+    pub fn may_be_loss(self) -> bool {
+        matches!(
+            self,
+            IncomeKind::Business
+                | IncomeKind::Agriculture
+                | IncomeKind::RealEstate
+                | IncomeKind::CapitalGains
+        )
     }
 
     /// The label a certificate prints.
@@ -198,6 +211,151 @@ impl DeductionKind {
     }
 }
 
+/// Separately taxed income (分離課税), each kind with its own rates and its own line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeparateIncomeKind {
+    /// 短期譲渡所得: gains on land and buildings held five years or less.
+    ShortTermRealEstate,
+    /// 長期譲渡所得: gains on land and buildings held more than five years.
+    LongTermRealEstate,
+    /// 株式等に係る譲渡所得等: gains on shares (一般株式等 and 上場株式等).
+    Shares,
+    /// 上場株式等に係る配当所得等: listed-share dividends the person chose to tax separately.
+    ListedDividends,
+    /// 先物取引に係る雑所得等: futures and other derivatives.
+    Futures,
+    /// 山林所得: timber sold after more than five years; its loss enters 損益通算.
+    Forestry,
+    /// 退職所得: retirement allowances assessed with the year (not withheld at source).
+    Retirement,
+}
+
+impl SeparateIncomeKind {
+    /// Every kind, in the order a certificate lists them.
+    pub const ALL: [SeparateIncomeKind; 7] = [
+        SeparateIncomeKind::ShortTermRealEstate,
+        SeparateIncomeKind::LongTermRealEstate,
+        SeparateIncomeKind::Shares,
+        SeparateIncomeKind::ListedDividends,
+        SeparateIncomeKind::Futures,
+        SeparateIncomeKind::Forestry,
+        SeparateIncomeKind::Retirement,
+    ];
+
+    /// The code used in sync records and storage.
+    pub fn code(self) -> &'static str {
+        match self {
+            SeparateIncomeKind::ShortTermRealEstate => "short_term_real_estate",
+            SeparateIncomeKind::LongTermRealEstate => "long_term_real_estate",
+            SeparateIncomeKind::Shares => "shares",
+            SeparateIncomeKind::ListedDividends => "listed_dividends",
+            SeparateIncomeKind::Futures => "futures",
+            SeparateIncomeKind::Forestry => "forestry",
+            SeparateIncomeKind::Retirement => "retirement",
+        }
+    }
+
+    /// The kind for a sync/storage code; `None` for an unknown code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// Whether the line may be a loss: only 山林. A loss on land or shares is not a loss of the
+    /// year's income (it is 0 here; shares carry theirs forward within their own kind).
+    pub fn may_be_loss(self) -> bool {
+        self == SeparateIncomeKind::Forestry
+    }
+
+    /// The label a certificate prints.
+    pub fn label(self) -> &'static str {
+        match self {
+            SeparateIncomeKind::ShortTermRealEstate => "短期譲渡",
+            SeparateIncomeKind::LongTermRealEstate => "長期譲渡",
+            SeparateIncomeKind::Shares => "株式等譲渡",
+            SeparateIncomeKind::ListedDividends => "上場株式等配当等",
+            SeparateIncomeKind::Futures => "先物取引",
+            SeparateIncomeKind::Forestry => "山林",
+            SeparateIncomeKind::Retirement => "退職",
+        }
+    }
+}
+
+/// One separately taxed income line: 収入金額 and 所得金額 of one kind, in yen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeparateIncomeLine {
+    /// Which separately taxed income.
+    pub kind: SeparateIncomeKind,
+    /// 収入金額 (never negative).
+    pub revenue_yen: i64,
+    /// 所得金額 (negative only for 山林).
+    pub income_yen: i64,
+}
+
+/// The person's own categories (本人該当区分), as the assessment found them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PersonCategory {
+    /// 障害者 (普通障害者).
+    Disabled,
+    /// 特別障害者: a severe disability.
+    SpeciallyDisabled,
+    /// 寡婦.
+    Widow,
+    /// ひとり親.
+    SingleParent,
+    /// 勤労学生.
+    WorkingStudent,
+}
+
+impl PersonCategory {
+    /// Every category, in the order a certificate lists them.
+    pub const ALL: [PersonCategory; 5] = [
+        PersonCategory::Disabled,
+        PersonCategory::SpeciallyDisabled,
+        PersonCategory::Widow,
+        PersonCategory::SingleParent,
+        PersonCategory::WorkingStudent,
+    ];
+
+    /// The code used in sync records and storage.
+    pub fn code(self) -> &'static str {
+        match self {
+            PersonCategory::Disabled => "disabled",
+            PersonCategory::SpeciallyDisabled => "specially_disabled",
+            PersonCategory::Widow => "widow",
+            PersonCategory::SingleParent => "single_parent",
+            PersonCategory::WorkingStudent => "working_student",
+        }
+    }
+
+    /// The category for a sync/storage code; `None` for an unknown code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// The label a certificate prints.
+    pub fn label(self) -> &'static str {
+        match self {
+            PersonCategory::Disabled => "障害者",
+            PersonCategory::SpeciallyDisabled => "特別障害者",
+            PersonCategory::Widow => "寡婦",
+            PersonCategory::SingleParent => "ひとり親",
+            PersonCategory::WorkingStudent => "勤労学生",
+        }
+    }
+
+    /// The income deduction that requires this category, if one does.
+    pub fn deduction(self) -> Option<DeductionKind> {
+        match self {
+            PersonCategory::Widow => Some(DeductionKind::Widow),
+            PersonCategory::SingleParent => Some(DeductionKind::SingleParent),
+            PersonCategory::WorkingStudent => Some(DeductionKind::WorkingStudent),
+            PersonCategory::Disabled | PersonCategory::SpeciallyDisabled => None,
+        }
+    }
+}
+
 impl CollectionMethod {
     /// Every method.
     pub const ALL: [CollectionMethod; 3] = [
@@ -290,7 +448,7 @@ pub struct DeductionLine {
     pub amount_yen: i64,
 }
 
-/// Tax credits (税額控除), already applied in the income levies: listed for the record.
+/// Tax credits (税額控除), taken off the income levies (所得割) before them to give those after.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TaxCreditKind {
@@ -304,16 +462,21 @@ pub enum TaxCreditKind {
     Donation,
     /// 外国税額控除 and others
     Other,
+    /// 定額減税: the one-off flat reduction of 令和6年度 (¥10,000 per person: the taxpayer,
+    /// the spouse and each dependant), and in 令和7年度 the ¥10,000 for a spouse who was not
+    /// counted in 令和6年度 (控除対象配偶者以外の同一生計配偶者).
+    FlatRateReduction,
 }
 
 impl TaxCreditKind {
     /// Every credit kind, in the order a certificate lists them.
-    pub const ALL: [TaxCreditKind; 5] = [
+    pub const ALL: [TaxCreditKind; 6] = [
         TaxCreditKind::Adjustment,
         TaxCreditKind::Dividend,
         TaxCreditKind::HousingLoan,
         TaxCreditKind::Donation,
         TaxCreditKind::Other,
+        TaxCreditKind::FlatRateReduction,
     ];
 
     /// The code used in sync records and storage.
@@ -324,6 +487,7 @@ impl TaxCreditKind {
             TaxCreditKind::HousingLoan => "housing_loan",
             TaxCreditKind::Donation => "donation",
             TaxCreditKind::Other => "other",
+            TaxCreditKind::FlatRateReduction => "flat_rate_reduction",
         }
     }
 
@@ -340,6 +504,7 @@ impl TaxCreditKind {
             TaxCreditKind::HousingLoan => "住宅借入金等特別税額控除",
             TaxCreditKind::Donation => "寄附金税額控除",
             TaxCreditKind::Other => "その他の税額控除",
+            TaxCreditKind::FlatRateReduction => "定額減税",
         }
     }
 }
@@ -379,13 +544,23 @@ pub struct Dependants {
 /// Tax amounts, split municipal (特別区民税 / 市民税 / 町民税) and prefectural (都民税 / 県民税 …).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaxAmounts {
-    /// 課税標準額 (総合)
+    /// 課税標準額 (総合): income taxed together, less the deductions.
     pub taxable_base_yen: i64,
-    /// 所得割 of the municipality (特別区民税 / 市民税), yen.
+    /// 課税標準額 (分離): separately taxed income left after the deductions; 0 without any.
+    #[serde(default)]
+    pub separate_taxable_base_yen: i64,
+    /// 所得割 of the municipality before the tax credits (算出所得割額); `None` in an older file,
+    /// which gave only the levy after them.
+    #[serde(default)]
+    pub municipal_income_levy_before_credits_yen: Option<i64>,
+    /// 所得割 of the prefecture before the tax credits; `None` in an older file.
+    #[serde(default)]
+    pub prefectural_income_levy_before_credits_yen: Option<i64>,
+    /// 所得割 of the municipality (特別区民税 / 市民税) after the tax credits, yen.
     pub municipal_income_levy_yen: i64,
     /// 均等割 of the municipality, yen.
     pub municipal_per_capita_levy_yen: i64,
-    /// 所得割 of the prefecture (都民税 / 県民税), yen.
+    /// 所得割 of the prefecture (都民税 / 県民税) after the tax credits, yen.
     pub prefectural_income_levy_yen: i64,
     /// 均等割 of the prefecture, yen.
     pub prefectural_per_capita_levy_yen: i64,
@@ -397,12 +572,17 @@ pub struct TaxAmounts {
 
 impl TaxAmounts {
     /// The sum the total must equal.
+    /// Saturating, so that hostile input cannot overflow it.
     pub fn sum_of_parts(&self) -> i64 {
-        self.municipal_income_levy_yen
-            + self.municipal_per_capita_levy_yen
-            + self.prefectural_income_levy_yen
-            + self.prefectural_per_capita_levy_yen
-            + self.forest_env_tax_yen
+        [
+            self.municipal_income_levy_yen,
+            self.municipal_per_capita_levy_yen,
+            self.prefectural_income_levy_yen,
+            self.prefectural_per_capita_levy_yen,
+            self.forest_env_tax_yen,
+        ]
+        .into_iter()
+        .fold(0, i64::saturating_add)
     }
 }
 
@@ -428,11 +608,18 @@ pub struct Assessment {
     pub collection_methods: Vec<CollectionMethod>,
     /// 所得の内訳: income per kind; kinds with no income are left out.
     pub income_lines: Vec<IncomeLine>,
+    /// 分離課税の所得: separately taxed income per kind; kinds with none are left out.
+    #[serde(default)]
+    pub separate_income_lines: Vec<SeparateIncomeLine>,
     /// 所得控除: deductions per kind.
     pub deduction_lines: Vec<DeductionLine>,
-    /// 合計所得金額
+    /// 合計所得金額: the income lines (総合 and 分離) after 損益通算; never negative (a net
+    /// loss is 0 here and carried forward by the tax system).
     pub total_income_yen: i64,
-    /// 総所得金額等
+    /// 繰越損失の控除額: losses of earlier years deducted this year (純損失・雑損失の繰越控除).
+    #[serde(default)]
+    pub carried_forward_loss_yen: i64,
+    /// 総所得金額等: 合計所得金額 less the carried-forward losses deducted.
     pub aggregate_income_yen: i64,
     /// 控除対象配偶者 and the counts of 扶養親族 and 障害者.
     pub dependants: Dependants,
@@ -443,12 +630,27 @@ pub struct Assessment {
     pub tax_credits: Vec<TaxCreditLine>,
     /// The assessment is being corrected (更正中): no certificate until it settles.
     pub under_revision: bool,
+    /// 本人該当区分: the person's own categories, no repeats.
+    #[serde(default)]
+    pub own_categories: Vec<PersonCategory>,
+    /// Named as a dependant (or qualifying spouse) on another taxpayer's return or withholding
+    /// report. With no declaration of their own this is what a 非課税証明書 can rest on.
+    #[serde(default)]
+    pub declared_as_dependant: bool,
 }
 
 impl Assessment {
     /// 所得控除の合計: the sum of the deduction lines, yen.
     pub fn total_deductions_yen(&self) -> i64 {
         self.deduction_lines.iter().map(|d| d.amount_yen).sum()
+    }
+
+    /// Every income of the year, 総合 and 分離, as (income yen) in listing order.
+    pub fn incomes_yen(&self) -> impl Iterator<Item = i64> + '_ {
+        self.income_lines
+            .iter()
+            .map(|l| l.income_yen)
+            .chain(self.separate_income_lines.iter().map(|l| l.income_yen))
     }
 }
 
@@ -518,6 +720,14 @@ mod tests {
         for kind in TaxCreditKind::ALL {
             assert_eq!(TaxCreditKind::from_code(kind.code()), Some(kind));
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.code());
+        }
+        for kind in SeparateIncomeKind::ALL {
+            assert_eq!(SeparateIncomeKind::from_code(kind.code()), Some(kind));
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.code());
+        }
+        for category in PersonCategory::ALL {
+            assert_eq!(PersonCategory::from_code(category.code()), Some(category));
+            assert_eq!(serde_json::to_value(category).unwrap(), category.code());
         }
         for method in CollectionMethod::ALL {
             assert_eq!(CollectionMethod::from_code(method.code()), Some(method));

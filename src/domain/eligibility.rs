@@ -229,11 +229,15 @@ mod tests {
             income_lines: vec![],
             deduction_lines: vec![],
             total_income_yen: 0,
+            separate_income_lines: vec![],
+            carried_forward_loss_yen: 0,
             aggregate_income_yen: 0,
             dependants: Dependants::default(),
             tax: TaxAmounts::default(),
             tax_credits: vec![],
             under_revision: false,
+            own_categories: vec![],
+            declared_as_dependant: false,
         }
     }
 

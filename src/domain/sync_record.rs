@@ -4,7 +4,7 @@
 //! The serde form of [`SyncRecord`] is also the JSON Lines file format that `kofu sync push`
 //! reads (one record a line, `"type"` naming the kind; see docs/sync-format.md).
 
-use super::assessment::{Assessment, Payment};
+use super::assessment::{Assessment, IncomeKind, Payment, PersonCategory, TaxCreditKind};
 use super::my_number::{contains_my_number, is_my_number};
 use super::resident::{CardLink, Resident, ResidentStatus};
 use chrono::NaiveDate;
@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 /// One record of a sync batch from the tax system; in the file, `"type"` names the variant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+// Records stream through one at a time; boxing the assessment would cost an allocation per
+// record for no memory saved.
+#[allow(clippy::large_enum_variant)]
 pub enum SyncRecord {
     /// A resident (住民) as the tax system knows them: name, address, status.
     Resident(Resident),
@@ -225,7 +228,12 @@ impl Checker {
         if value < 0 {
             self.fail(field, "must not be negative");
         }
-        if value > super::money::MAX_AMOUNT_YEN {
+        self.signed_amount(field, value);
+    }
+
+    /// An amount that may be a loss: bounded both ways.
+    fn signed_amount(&mut self, field: &str, value: i64) {
+        if value.unsigned_abs() > super::money::MAX_AMOUNT_YEN as u64 {
             self.fail(
                 field,
                 "is above the largest amount kofu prints (999,999,999,999 yen)",
@@ -338,20 +346,7 @@ fn check_assessment(c: &mut Checker, a: &Assessment, context: &CheckContext) {
             c.fail(&format!("collection_methods[{i}]"), "is listed twice");
         }
     }
-    let mut kinds = std::collections::HashSet::new();
-    for (i, line) in a.income_lines.iter().enumerate() {
-        c.amount(&format!("income_lines[{i}].revenue_yen"), line.revenue_yen);
-        c.amount(&format!("income_lines[{i}].income_yen"), line.income_yen);
-        if line.income_yen > line.revenue_yen {
-            c.fail(
-                &format!("income_lines[{i}].income_yen"),
-                "is above the line's revenue_yen",
-            );
-        }
-        if !kinds.insert(line.kind) {
-            c.fail(&format!("income_lines[{i}].kind"), "is listed twice");
-        }
-    }
+    check_income(c, a);
     let mut deduction_kinds = std::collections::HashSet::new();
     for (i, line) in a.deduction_lines.iter().enumerate() {
         c.amount(&format!("deduction_lines[{i}].amount_yen"), line.amount_yen);
@@ -359,22 +354,7 @@ fn check_assessment(c: &mut Checker, a: &Assessment, context: &CheckContext) {
             c.fail(&format!("deduction_lines[{i}].kind"), "is listed twice");
         }
     }
-    let mut credit_kinds = std::collections::HashSet::new();
-    for (i, line) in a.tax_credits.iter().enumerate() {
-        c.amount(&format!("tax_credits[{i}].amount_yen"), line.amount_yen);
-        if !credit_kinds.insert(line.kind) {
-            c.fail(&format!("tax_credits[{i}].kind"), "is listed twice");
-        }
-    }
-    c.amount("total_income_yen", a.total_income_yen);
-    c.amount("aggregate_income_yen", a.aggregate_income_yen);
-    let sum: i64 = a.income_lines.iter().map(|l| l.income_yen).sum();
-    if a.total_income_yen != sum {
-        c.fail(
-            "total_income_yen",
-            "does not equal the sum of the income lines' income_yen",
-        );
-    }
+    check_categories(c, a);
     let t = &a.tax;
     for (field, value) in [
         ("tax.taxable_base_yen", t.taxable_base_yen),
@@ -402,14 +382,276 @@ fn check_assessment(c: &mut Checker, a: &Assessment, context: &CheckContext) {
             "does not equal the sum of the income levies, per-capita levies and forest environment tax",
         );
     }
+    check_taxable_base(c, a);
+    check_credits(c, a);
     if !a.taxable && t.total_yen != 0 {
         c.fail("taxable", "is false but tax.total_yen is not 0");
     }
     if a.taxable && t.total_yen == 0 {
         c.fail("taxable", "is true but tax.total_yen is 0");
     }
-    if !a.declared && !a.income_lines.is_empty() {
+    let has_income = !(a.income_lines.is_empty() && a.separate_income_lines.is_empty());
+    if !a.declared && has_income {
         c.fail("declared", "is false but income lines are given");
+    }
+}
+
+/// Income lines (総合 and 分離) and the totals that follow from them. kofu does not redo
+/// 損益通算 (which loss offsets which income is the tax system's arithmetic); it checks that
+/// 合計所得金額 lies between every loss offset and none offset, which is exact when there are
+/// no losses.
+fn check_income(c: &mut Checker, a: &Assessment) {
+    let mut line = |field: String, revenue: i64, income: i64, may_be_loss: bool| {
+        c.amount(&format!("{field}.revenue_yen"), revenue);
+        if may_be_loss {
+            c.signed_amount(&format!("{field}.income_yen"), income);
+        } else if income < 0 {
+            c.fail(
+                &format!("{field}.income_yen"),
+                "must not be negative: this kind of income cannot be a loss",
+            );
+        }
+        if income > revenue {
+            c.fail(
+                &format!("{field}.income_yen"),
+                "is above the line's revenue_yen",
+            );
+        }
+    };
+    for (i, l) in a.income_lines.iter().enumerate() {
+        line(
+            format!("income_lines[{i}]"),
+            l.revenue_yen,
+            l.income_yen,
+            l.kind.may_be_loss(),
+        );
+    }
+    for (i, l) in a.separate_income_lines.iter().enumerate() {
+        line(
+            format!("separate_income_lines[{i}]"),
+            l.revenue_yen,
+            l.income_yen,
+            l.kind.may_be_loss(),
+        );
+    }
+    let mut kinds = std::collections::HashSet::new();
+    for (i, l) in a.income_lines.iter().enumerate() {
+        if !kinds.insert(l.kind) {
+            c.fail(&format!("income_lines[{i}].kind"), "is listed twice");
+        }
+        if l.kind == IncomeKind::SeparateTaxation && !a.separate_income_lines.is_empty() {
+            c.fail(
+                &format!("income_lines[{i}].kind"),
+                "separate_taxation (an older file's single line) may not be sent with separate_income_lines",
+            );
+        }
+    }
+    let mut separate_kinds = std::collections::HashSet::new();
+    for (i, l) in a.separate_income_lines.iter().enumerate() {
+        if !separate_kinds.insert(l.kind) {
+            c.fail(
+                &format!("separate_income_lines[{i}].kind"),
+                "is listed twice",
+            );
+        }
+    }
+    c.amount("total_income_yen", a.total_income_yen);
+    c.amount("carried_forward_loss_yen", a.carried_forward_loss_yen);
+    c.amount("aggregate_income_yen", a.aggregate_income_yen);
+    let all_offset = saturating_sum(a.incomes_yen()).max(0);
+    let none_offset = saturating_sum(a.incomes_yen().filter(|&y| y > 0));
+    if a.total_income_yen < all_offset || a.total_income_yen > none_offset {
+        let problem = if all_offset == none_offset {
+            "does not equal the sum of the income lines' income_yen".to_owned()
+        } else {
+            "must lie between the income lines' sum with every loss offset and the sum of their gains (損益通算)".to_owned()
+        };
+        c.fail("total_income_yen", problem);
+    }
+    if a.carried_forward_loss_yen > a.total_income_yen.max(0) {
+        c.fail(
+            "carried_forward_loss_yen",
+            "is above total_income_yen: a carried-forward loss deducts only what the year earned",
+        );
+    } else if a.aggregate_income_yen != a.total_income_yen - a.carried_forward_loss_yen {
+        c.fail(
+            "aggregate_income_yen",
+            "does not equal total_income_yen minus carried_forward_loss_yen",
+        );
+    }
+}
+
+/// 課税標準額: the two bases together never exceed 総所得金額等, and a separate base needs
+/// separately taxed income.
+fn check_taxable_base(c: &mut Checker, a: &Assessment) {
+    let t = &a.tax;
+    c.amount("tax.separate_taxable_base_yen", t.separate_taxable_base_yen);
+    if t.taxable_base_yen
+        .saturating_add(t.separate_taxable_base_yen)
+        > a.aggregate_income_yen.max(0)
+    {
+        c.fail(
+            "tax.taxable_base_yen",
+            "with tax.separate_taxable_base_yen is above aggregate_income_yen",
+        );
+    }
+    let separate_gains = saturating_sum(
+        a.separate_income_lines
+            .iter()
+            .map(|l| l.income_yen.max(0))
+            .chain(
+                a.income_lines
+                    .iter()
+                    .filter(|l| l.kind == IncomeKind::SeparateTaxation)
+                    .map(|l| l.income_yen.max(0)),
+            ),
+    );
+    if t.separate_taxable_base_yen > separate_gains {
+        c.fail(
+            "tax.separate_taxable_base_yen",
+            "is above the separately taxed income",
+        );
+    }
+}
+
+/// A sum that cannot overflow on hostile input (each amount is reported on its own when it is
+/// out of range).
+fn saturating_sum(values: impl Iterator<Item = i64>) -> i64 {
+    values.fold(0, i64::saturating_add)
+}
+
+/// The largest difference between (levies before credits − credits) and the levies after
+/// them: each of the two levies drops what lies below ¥100 (地方税法 §20-4-2).
+const LEVY_ROUNDING_YEN: i64 = 2 * 99;
+
+/// 税額控除 and the income levies before and after them.
+fn check_credits(c: &mut Checker, a: &Assessment) {
+    let t = &a.tax;
+    let mut kinds = std::collections::HashSet::new();
+    for (i, line) in a.tax_credits.iter().enumerate() {
+        c.amount(&format!("tax_credits[{i}].amount_yen"), line.amount_yen);
+        if !kinds.insert(line.kind) {
+            c.fail(&format!("tax_credits[{i}].kind"), "is listed twice");
+        }
+        if line.kind == TaxCreditKind::FlatRateReduction {
+            let field = format!("tax_credits[{i}].amount_yen");
+            match flat_rate_reduction_limit(a) {
+                None => c.fail(
+                    &format!("tax_credits[{i}].kind"),
+                    "定額減税 applies to fiscal years 2024 and 2025 (the spouse case) only",
+                ),
+                Some(limit) if line.amount_yen > limit => c.fail(
+                    &field,
+                    "is above ¥10,000 for each person the 定額減税 counts",
+                ),
+                Some(_) => {}
+            }
+        }
+    }
+    let (municipal, prefectural) = (
+        t.municipal_income_levy_before_credits_yen,
+        t.prefectural_income_levy_before_credits_yen,
+    );
+    let (Some(municipal), Some(prefectural)) = (municipal, prefectural) else {
+        if municipal.is_some() || prefectural.is_some() {
+            c.fail(
+                "tax.municipal_income_levy_before_credits_yen",
+                "and tax.prefectural_income_levy_before_credits_yen are given together or not at all",
+            );
+        }
+        return;
+    };
+    c.amount("tax.municipal_income_levy_before_credits_yen", municipal);
+    c.amount(
+        "tax.prefectural_income_levy_before_credits_yen",
+        prefectural,
+    );
+    if municipal < t.municipal_income_levy_yen {
+        c.fail(
+            "tax.municipal_income_levy_before_credits_yen",
+            "is below the levy after the credits",
+        );
+    }
+    if prefectural < t.prefectural_income_levy_yen {
+        c.fail(
+            "tax.prefectural_income_levy_before_credits_yen",
+            "is below the levy after the credits",
+        );
+    }
+    let credits = saturating_sum(a.tax_credits.iter().map(|l| l.amount_yen));
+    let left = saturating_sum([municipal, prefectural, credits.saturating_neg()].into_iter());
+    let after = t
+        .municipal_income_levy_yen
+        .saturating_add(t.prefectural_income_levy_yen);
+    if left < 0 {
+        c.fail(
+            "tax_credits",
+            "add up to more than the income levies before them (a credit is used only as far as the levy reaches)",
+        );
+    } else if !(0..=LEVY_ROUNDING_YEN).contains(&(left - after)) {
+        c.fail(
+            "tax.municipal_income_levy_yen",
+            "with tax.prefectural_income_levy_yen does not equal the levies before the credits less the credits (each floored to ¥100)",
+        );
+    }
+}
+
+/// The most 定額減税 a year may carry: in 2024 ¥10,000 for the taxpayer, the qualifying spouse
+/// and each dependant (年少 included); in 2025 ¥10,000 for the one spouse not counted in 2024.
+/// `None` for any other year.
+fn flat_rate_reduction_limit(a: &Assessment) -> Option<i64> {
+    let d = &a.dependants;
+    match a.fiscal_year {
+        2024 => {
+            let people = 1
+                + i64::from(d.has_qualifying_spouse)
+                + i64::from(d.general)
+                + i64::from(d.specific)
+                + i64::from(d.elderly)
+                + i64::from(d.elderly_cohabiting_parents)
+                + i64::from(d.under_16);
+            Some(10_000 * people)
+        }
+        2025 => Some(10_000),
+        _ => None,
+    }
+}
+
+/// 本人該当区分: no repeats, no two that exclude each other, and each deduction that rests on
+/// a category has it.
+fn check_categories(c: &mut Checker, a: &Assessment) {
+    let mut seen = std::collections::HashSet::new();
+    for (i, category) in a.own_categories.iter().enumerate() {
+        if !seen.insert(*category) {
+            c.fail(&format!("own_categories[{i}]"), "is listed twice");
+        }
+    }
+    let has = |category| a.own_categories.contains(&category);
+    if has(PersonCategory::Disabled) && has(PersonCategory::SpeciallyDisabled) {
+        c.fail(
+            "own_categories",
+            "lists both disabled and specially_disabled; a person is one or the other",
+        );
+    }
+    if has(PersonCategory::Widow) && has(PersonCategory::SingleParent) {
+        c.fail(
+            "own_categories",
+            "lists both widow and single_parent; the law allows one or the other",
+        );
+    }
+    for (i, line) in a.deduction_lines.iter().enumerate() {
+        let needs = PersonCategory::ALL
+            .into_iter()
+            .find(|category| category.deduction() == Some(line.kind));
+        if let Some(category) = needs.filter(|category| !has(*category)) {
+            c.fail(
+                &format!("deduction_lines[{i}].kind"),
+                format!(
+                    "needs the person's own category {} in own_categories",
+                    category.code()
+                ),
+            );
+        }
     }
 }
 
@@ -521,10 +763,15 @@ mod tests {
             }],
             deduction_lines: vec![],
             total_income_yen: 2_020_000,
+            separate_income_lines: vec![],
+            carried_forward_loss_yen: 0,
             aggregate_income_yen: 2_020_000,
             dependants: Dependants::default(),
             tax: TaxAmounts {
                 taxable_base_yen: 1_590_000,
+                separate_taxable_base_yen: 0,
+                municipal_income_levy_before_credits_yen: None,
+                prefectural_income_levy_before_credits_yen: None,
                 municipal_income_levy_yen: 93_900,
                 municipal_per_capita_levy_yen: 3_000,
                 prefectural_income_levy_yen: 62_600,
@@ -534,6 +781,8 @@ mod tests {
             },
             tax_credits: vec![],
             under_revision: false,
+            own_categories: vec![],
+            declared_as_dependant: false,
         }
     }
 
@@ -584,9 +833,189 @@ mod tests {
                 "income_lines[0].income_yen",
                 "aggregate_income_yen",
                 "total_income_yen",
+                "aggregate_income_yen",
                 "tax.forest_env_tax_yen",
                 "tax.total_yen",
             ]
+        );
+    }
+
+    #[test]
+    fn losses_only_where_the_law_has_them_and_totals_net_within_bounds() {
+        use crate::domain::assessment::{SeparateIncomeKind, SeparateIncomeLine};
+        let with = |lines: Vec<(IncomeKind, i64, i64)>, total, carried, aggregate| {
+            let mut a = assessment();
+            a.income_lines = lines
+                .into_iter()
+                .map(|(kind, revenue_yen, income_yen)| IncomeLine {
+                    kind,
+                    revenue_yen,
+                    income_yen,
+                })
+                .collect();
+            a.total_income_yen = total;
+            a.carried_forward_loss_yen = carried;
+            a.aggregate_income_yen = aggregate;
+            a.tax.taxable_base_yen = 0;
+            fields(SyncRecord::Assessment(a))
+        };
+        let salary = (IncomeKind::Salary, 3_000_000, 2_020_000);
+        let business_loss = (IncomeKind::Business, 1_000_000, -500_000);
+        let none: Vec<String> = vec![];
+        // Fully offset, not offset, and anything between: the tax system's 損益通算.
+        for total in [1_520_000, 1_800_000, 2_020_000] {
+            assert_eq!(with(vec![salary, business_loss], total, 0, total), none);
+        }
+        for total in [1_519_999, 2_020_001] {
+            assert_eq!(
+                with(vec![salary, business_loss], total, 0, total),
+                vec!["total_income_yen"]
+            );
+        }
+        // A net loss is 合計所得金額 0.
+        let big_loss = (IncomeKind::RealEstate, 500_000, -3_000_000);
+        assert_eq!(with(vec![salary, big_loss], 0, 0, 0), none);
+        // Salary, pension, dividends cannot be losses; revenue never negative.
+        assert_eq!(
+            with(vec![(IncomeKind::Salary, 100_000, -1)], 0, 0, 0),
+            vec!["income_lines[0].income_yen"]
+        );
+        assert_eq!(
+            with(vec![(IncomeKind::Agriculture, -1, -5)], 0, 0, 0),
+            vec!["income_lines[0].revenue_yen"]
+        );
+        // A carried-forward loss: aggregate = total − carried, never more than the year earned.
+        assert_eq!(with(vec![salary], 2_020_000, 20_000, 2_000_000), none);
+        assert_eq!(
+            with(vec![salary], 2_020_000, 20_000, 2_020_000),
+            vec!["aggregate_income_yen"]
+        );
+        assert_eq!(
+            with(vec![salary], 2_020_000, 2_020_001, 0),
+            vec!["carried_forward_loss_yen"]
+        );
+        // Separately taxed: only 山林 may be a loss; the separate base needs separate income.
+        let mut a = assessment();
+        a.separate_income_lines = vec![
+            SeparateIncomeLine {
+                kind: SeparateIncomeKind::Forestry,
+                revenue_yen: 1_000_000,
+                income_yen: -20_000,
+            },
+            SeparateIncomeLine {
+                kind: SeparateIncomeKind::Shares,
+                revenue_yen: 500_000,
+                income_yen: -1,
+            },
+        ];
+        a.tax.separate_taxable_base_yen = 10_000;
+        assert_eq!(
+            fields(SyncRecord::Assessment(a.clone())),
+            vec![
+                "separate_income_lines[1].income_yen",
+                "tax.separate_taxable_base_yen"
+            ]
+        );
+        a.separate_income_lines[1].income_yen = 100_000;
+        a.total_income_yen = 2_100_000;
+        a.aggregate_income_yen = 2_100_000;
+        assert_eq!(fields(SyncRecord::Assessment(a.clone())), none);
+        a.income_lines.push(IncomeLine {
+            kind: IncomeKind::SeparateTaxation,
+            revenue_yen: 0,
+            income_yen: 0,
+        });
+        assert_eq!(
+            fields(SyncRecord::Assessment(a)),
+            vec!["income_lines[1].kind"]
+        );
+    }
+
+    #[test]
+    fn credits_take_the_levies_before_them_to_those_after() {
+        use crate::domain::assessment::{TaxCreditKind, TaxCreditLine};
+        let credit = |kind, amount_yen| TaxCreditLine { kind, amount_yen };
+        let mut a = assessment();
+        // 95,580 + 63,720 before; ¥2,500 adjustment; after 94,000 + 62,700 (each floored).
+        a.tax.municipal_income_levy_before_credits_yen = Some(95_580);
+        a.tax.prefectural_income_levy_before_credits_yen = Some(63_720);
+        a.tax.municipal_income_levy_yen = 94_000;
+        a.tax.prefectural_income_levy_yen = 62_700;
+        a.tax.total_yen = a.tax.sum_of_parts();
+        a.tax_credits = vec![credit(TaxCreditKind::Adjustment, 2_500)];
+        let none: Vec<String> = vec![];
+        assert_eq!(fields(SyncRecord::Assessment(a.clone())), none);
+        let mut off = a.clone();
+        off.tax_credits[0].amount_yen = 2_000;
+        assert_eq!(
+            fields(SyncRecord::Assessment(off)),
+            vec!["tax.municipal_income_levy_yen"]
+        );
+        let mut one = a.clone();
+        one.tax.prefectural_income_levy_before_credits_yen = None;
+        assert_eq!(
+            fields(SyncRecord::Assessment(one)),
+            vec!["tax.municipal_income_levy_before_credits_yen"]
+        );
+        let mut over = a.clone();
+        over.tax_credits[0].amount_yen = 200_000;
+        assert_eq!(fields(SyncRecord::Assessment(over)), vec!["tax_credits"]);
+        // 定額減税: 2024 up to ¥10,000 a person counted, 2025 ¥10,000 (the spouse case), no
+        // other year.
+        let flat = |fiscal_year, amount| {
+            let mut x = a.clone();
+            x.fiscal_year = fiscal_year;
+            x.tax.municipal_income_levy_before_credits_yen = Some(95_580 + amount * 6 / 10);
+            x.tax.prefectural_income_levy_before_credits_yen = Some(63_720 + amount * 4 / 10);
+            x.tax_credits
+                .push(credit(TaxCreditKind::FlatRateReduction, amount));
+            fields(SyncRecord::Assessment(x))
+        };
+        assert_eq!(flat(2024, 10_000), none);
+        assert_eq!(flat(2024, 10_010), vec!["tax_credits[1].amount_yen"]);
+        assert_eq!(flat(2025, 10_000), none);
+        assert_eq!(flat(2025, 20_000), vec!["tax_credits[1].amount_yen"]);
+        assert_eq!(flat(2023, 10_000), vec!["tax_credits[1].kind"]);
+    }
+
+    #[test]
+    fn the_persons_categories_exclude_each_other_and_carry_their_deductions() {
+        use crate::domain::assessment::{DeductionKind, DeductionLine, PersonCategory as P};
+        let with = |categories: Vec<P>, deductions: Vec<DeductionKind>| {
+            let mut a = assessment();
+            a.own_categories = categories;
+            a.deduction_lines = deductions
+                .into_iter()
+                .map(|kind| DeductionLine {
+                    kind,
+                    amount_yen: 260_000,
+                })
+                .collect();
+            fields(SyncRecord::Assessment(a))
+        };
+        let none: Vec<String> = vec![];
+        assert_eq!(
+            with(
+                vec![P::SpeciallyDisabled, P::Widow, P::WorkingStudent],
+                vec![DeductionKind::Widow, DeductionKind::WorkingStudent]
+            ),
+            none
+        );
+        assert_eq!(
+            with(vec![P::Disabled, P::SpeciallyDisabled], vec![]),
+            vec!["own_categories"]
+        );
+        assert_eq!(
+            with(vec![P::Widow, P::SingleParent], vec![]),
+            vec!["own_categories"]
+        );
+        assert_eq!(
+            with(vec![P::Widow, P::Widow], vec![]),
+            vec!["own_categories[1]"]
+        );
+        assert_eq!(
+            with(vec![P::Widow], vec![DeductionKind::SingleParent]),
+            vec!["deduction_lines[0].kind"]
         );
     }
 

@@ -6,7 +6,8 @@
 use super::pb;
 use crate::domain::assessment::{
     Assessment, CollectionMethod, DeductionKind, DeductionLine, Dependants, IncomeKind, IncomeLine,
-    Instalment, Payment, TaxAmounts, TaxCreditKind, TaxCreditLine,
+    Instalment, Payment, PersonCategory, SeparateIncomeKind, SeparateIncomeLine, TaxAmounts,
+    TaxCreditKind, TaxCreditLine,
 };
 use crate::domain::resident::{CardLink, Resident, ResidentStatus};
 use crate::domain::sync_record::{FieldProblem, RecordType, SyncRecord};
@@ -196,6 +197,31 @@ pub fn record_from_wire(
                     income_yen: l.income_yen,
                 },
             );
+            let separate_income_lines = p.coded_lines(
+                "separate_income_lines",
+                &a.separate_income_lines,
+                |l| &l.kind,
+                SeparateIncomeKind::from_code,
+                |kind, l| SeparateIncomeLine {
+                    kind,
+                    revenue_yen: l.revenue_yen,
+                    income_yen: l.income_yen,
+                },
+            );
+            let own_categories: Option<Vec<PersonCategory>> = a
+                .own_categories
+                .iter()
+                .enumerate()
+                .map(|(i, code)| {
+                    p.code(
+                        &format!("own_categories[{i}]"),
+                        code,
+                        PersonCategory::from_code,
+                    )
+                })
+                .collect::<Vec<_>>()
+                .into_iter()
+                .collect();
             let deduction_lines = p.coded_lines(
                 "deduction_lines",
                 &a.deduction_lines,
@@ -245,12 +271,19 @@ pub fn record_from_wire(
                     taxable: a.taxable,
                     collection_methods,
                     income_lines: income_lines?,
+                    separate_income_lines: separate_income_lines?,
                     deduction_lines: deduction_lines?,
                     total_income_yen: a.total_income_yen,
+                    carried_forward_loss_yen: a.carried_forward_loss_yen,
                     aggregate_income_yen: a.aggregate_income_yen,
                     dependants,
                     tax: TaxAmounts {
                         taxable_base_yen: t.taxable_base_yen,
+                        separate_taxable_base_yen: t.separate_taxable_base_yen,
+                        municipal_income_levy_before_credits_yen: t
+                            .municipal_income_levy_before_credits_yen,
+                        prefectural_income_levy_before_credits_yen: t
+                            .prefectural_income_levy_before_credits_yen,
                         municipal_income_levy_yen: t.municipal_income_levy_yen,
                         municipal_per_capita_levy_yen: t.municipal_per_capita_levy_yen,
                         prefectural_income_levy_yen: t.prefectural_income_levy_yen,
@@ -260,6 +293,8 @@ pub fn record_from_wire(
                     },
                     tax_credits: tax_credits?,
                     under_revision: a.under_revision,
+                    own_categories: own_categories?,
+                    declared_as_dependant: a.declared_as_dependant,
                 }))
             });
             (RecordType::Assessment, record)
@@ -392,6 +427,22 @@ pub fn record_to_wire(record: &SyncRecord) -> pb::SyncRecord {
                         income_yen: l.income_yen,
                     })
                     .collect(),
+                separate_income_lines: a
+                    .separate_income_lines
+                    .iter()
+                    .map(|l| pb::SeparateIncomeLine {
+                        kind: l.kind.code().to_owned(),
+                        revenue_yen: l.revenue_yen,
+                        income_yen: l.income_yen,
+                    })
+                    .collect(),
+                carried_forward_loss_yen: a.carried_forward_loss_yen,
+                own_categories: a
+                    .own_categories
+                    .iter()
+                    .map(|c| c.code().to_owned())
+                    .collect(),
+                declared_as_dependant: a.declared_as_dependant,
                 deduction_lines: a
                     .deduction_lines
                     .iter()
@@ -421,6 +472,11 @@ pub fn record_to_wire(record: &SyncRecord) -> pb::SyncRecord {
                     prefectural_per_capita_levy_yen: t.prefectural_per_capita_levy_yen,
                     forest_env_tax_yen: t.forest_env_tax_yen,
                     total_yen: t.total_yen,
+                    separate_taxable_base_yen: t.separate_taxable_base_yen,
+                    municipal_income_levy_before_credits_yen: t
+                        .municipal_income_levy_before_credits_yen,
+                    prefectural_income_levy_before_credits_yen: t
+                        .prefectural_income_levy_before_credits_yen,
                 }),
                 under_revision: a.under_revision,
                 tax_credits: a

@@ -80,7 +80,9 @@ pub fn yamada_2025() -> Assessment {
                 amount_yen: 430_000,
             },
         ],
+        separate_income_lines: vec![],
         total_income_yen: 5_185_000,
+        carried_forward_loss_yen: 0,
         aggregate_income_yen: 5_185_000,
         dependants: Dependants {
             general: 1,
@@ -88,6 +90,9 @@ pub fn yamada_2025() -> Assessment {
         },
         tax: TaxAmounts {
             taxable_base_yen: 3_672_000,
+            separate_taxable_base_yen: 0,
+            municipal_income_levy_before_credits_yen: None,
+            prefectural_income_levy_before_credits_yen: None,
             municipal_income_levy_yen: 218_800,
             municipal_per_capita_levy_yen: 3_000,
             prefectural_income_levy_yen: 145_800,
@@ -100,6 +105,8 @@ pub fn yamada_2025() -> Assessment {
             amount_yen: 2_500,
         }],
         under_revision: false,
+        own_categories: vec![],
+        declared_as_dependant: false,
     }
 }
 
@@ -119,6 +126,8 @@ pub fn suzuki_2025() -> Assessment {
             amount_yen: 430_000,
         }],
         total_income_yen: 100_000,
+        separate_income_lines: vec![],
+        carried_forward_loss_yen: 0,
         aggregate_income_yen: 100_000,
         dependants: Dependants::default(),
         tax: TaxAmounts::default(),
@@ -176,6 +185,8 @@ pub fn people() -> std::vec::IntoIter<SyntheticPerson> {
         income_lines: vec![],
         deduction_lines: vec![],
         total_income_yen: 0,
+        separate_income_lines: vec![],
+        carried_forward_loss_yen: 0,
         aggregate_income_yen: 0,
         dependants: Dependants::default(),
         tax: TaxAmounts::default(),

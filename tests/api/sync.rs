@@ -539,3 +539,166 @@ async fn collection_methods_and_instalments_are_stored_as_sent_and_checked() {
     assert_eq!(methods, vec!["payroll_withholding", "direct_billing"]);
     app.stop().await.unwrap();
 }
+
+/// 山田 花子's 令和6年度 as a real 税務システム has it: a business loss offset against the salary,
+/// a carried-forward loss, gains on shares taxed separately, the levies before and after the
+/// credits with 定額減税, and her own category; 佐藤 一郎 undeclared but named as a dependant.
+fn yamada_2024_with_every_shape() -> kofu::domain::assessment::Assessment {
+    use kofu::domain::assessment::{
+        IncomeKind, IncomeLine, PersonCategory, SeparateIncomeKind, SeparateIncomeLine,
+        TaxCreditKind, TaxCreditLine,
+    };
+    let mut a = fixtures::yamada_2025();
+    a.fiscal_year = 2024;
+    a.income_lines = vec![
+        IncomeLine {
+            kind: IncomeKind::Business,
+            revenue_yen: 900_000,
+            income_yen: -300_000,
+        },
+        IncomeLine {
+            kind: IncomeKind::Salary,
+            revenue_yen: 6_850_000,
+            income_yen: 5_065_000,
+        },
+    ];
+    a.separate_income_lines = vec![SeparateIncomeLine {
+        kind: SeparateIncomeKind::Shares,
+        revenue_yen: 1_000_000,
+        income_yen: 200_000,
+    }];
+    a.total_income_yen = 4_965_000;
+    a.carried_forward_loss_yen = 65_000;
+    a.aggregate_income_yen = 4_900_000;
+    a.own_categories = vec![PersonCategory::Widow];
+    a.deduction_lines
+        .push(kofu::domain::assessment::DeductionLine {
+            kind: kofu::domain::assessment::DeductionKind::Widow,
+            amount_yen: 260_000,
+        });
+    a.tax.taxable_base_yen = 3_127_000;
+    a.tax.separate_taxable_base_yen = 200_000;
+    // 6% and 4% of the base plus 3% and 2% of the separate base; 調整控除 ¥2,500 and 定額減税
+    // ¥20,000 (her and one dependant).
+    a.tax.municipal_income_levy_before_credits_yen = Some(187_620 + 6_000);
+    a.tax.prefectural_income_levy_before_credits_yen = Some(125_080 + 4_000);
+    a.tax.municipal_income_levy_yen = 180_100;
+    a.tax.prefectural_income_levy_yen = 120_000;
+    a.tax.total_yen = a.tax.sum_of_parts();
+    a.tax_credits = vec![
+        TaxCreditLine {
+            kind: TaxCreditKind::Adjustment,
+            amount_yen: 2_500,
+        },
+        TaxCreditLine {
+            kind: TaxCreditKind::FlatRateReduction,
+            amount_yen: 20_000,
+        },
+    ];
+    a
+}
+
+#[tokio::test]
+async fn losses_separate_income_credits_and_categories_round_trip_and_reach_the_page() {
+    let app = spawn_app().await;
+    let mut records = fixtures::records();
+    let shaped = yamada_2024_with_every_shape();
+    records.push(SyncRecord::Assessment(shaped.clone()));
+    for record in &mut records {
+        if let SyncRecord::Assessment(a) = record {
+            if a.addressee_no == "0000000003" {
+                a.declared_as_dependant = true;
+            }
+        }
+    }
+    let report = app
+        .upload(batch("every-shape", pb::SyncMode::Full, &records))
+        .await
+        .unwrap();
+    assert_eq!(
+        state(&report),
+        pb::BatchState::Applied,
+        "{:#?}",
+        report.errors
+    );
+    // What was sent is what kofu reads back for the person.
+    let pool = kofu::db::pool(&app.db.url, 1, std::time::Duration::from_secs(5)).unwrap();
+    let db = pool.get().await.unwrap();
+    let lg = SHINJUKU.parse().unwrap();
+    let read = kofu::db::residents::by_addressee(&db, lg, "0000000001", 2024)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(read.assessment.as_ref(), Some(&shaped));
+    let sato = kofu::db::residents::by_addressee(&db, lg, "0000000003", 2025)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(sato.assessment.unwrap().declared_as_dependant);
+
+    // The loss prints with △, the separate income and base on their own lines.
+    let text = certificate_text(&app, "every-shape-1", YAMADA_CARD, 2024)
+        .await
+        .unwrap();
+    for expected in [
+        "△300,000",
+        "分離 株式等譲渡所得",
+        "繰越損失控除額",
+        "65,000",
+        "4,900,000",
+        "課税標準額（分離）",
+    ] {
+        assert!(text.contains(expected), "{expected} not in\n{text}");
+    }
+    assert!(!text.contains("-300,000"));
+
+    // Figures that do not follow are rejected with the field named, and nothing changes.
+    let mut bad = shaped.clone();
+    bad.income_lines[1].income_yen = -1; // a salary cannot be a loss
+    bad.aggregate_income_yen = 4_965_000; // the carried-forward loss not taken off
+    bad.tax.prefectural_income_levy_before_credits_yen = None; // half of a pair
+    bad.own_categories
+        .push(kofu::domain::assessment::PersonCategory::SingleParent);
+    let mut bad_records = fixtures::records();
+    bad_records.push(SyncRecord::Assessment(bad));
+    let report = app
+        .upload(batch("every-shape-bad", pb::SyncMode::Full, &bad_records))
+        .await
+        .unwrap();
+    assert_eq!(state(&report), pb::BatchState::Rejected);
+    let fields: Vec<&str> = report.errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        vec![
+            "income_lines[1].income_yen",
+            "total_income_yen",
+            "aggregate_income_yen",
+            "own_categories",
+            "tax.municipal_income_levy_before_credits_yen",
+        ],
+        "{:#?}",
+        report.errors
+    );
+    for e in &report.errors {
+        assert!(!e.problem.contains("4,965,000") && !e.problem.contains("4965000"));
+    }
+    let still = kofu::db::residents::by_addressee(&db, lg, "0000000001", 2024)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(still.assessment.as_ref(), Some(&shaped));
+
+    // An unknown code in the new lists is named by its index.
+    let mut wire = record_to_wire(&SyncRecord::Assessment(shaped));
+    if let Some(pb::sync_record::Record::Assessment(a)) = &mut wire.record {
+        a.separate_income_lines[0].kind = "lottery".into();
+        a.own_categories = vec!["widow".into(), "astronaut".into()];
+    }
+    let (_, parsed) = kofu::grpc::sync_records::record_from_wire(wire);
+    let fields: Vec<String> = parsed.unwrap_err().into_iter().map(|p| p.field).collect();
+    assert_eq!(
+        fields,
+        vec!["separate_income_lines[0].kind", "own_categories[1]"]
+    );
+    app.stop().await.unwrap();
+}

@@ -1,9 +1,12 @@
 //! What a person earns and whom they support (drawn once, so the years agree with each other),
-//! and the assessment of one fiscal year built from that with the arithmetic in `tax`.
+//! and the assessment of one fiscal year built from that with the arithmetic in `tax`: losses
+//! and the carried-forward loss of the year after, separately taxed income, the person's own
+//! categories, 定額減税, and people with no declaration named as someone's dependant.
 
 use super::tax;
 use crate::domain::assessment::{
     Assessment, CollectionMethod, DeductionKind, DeductionLine, Dependants, IncomeKind, IncomeLine,
+    PersonCategory, SeparateIncomeKind, SeparateIncomeLine,
 };
 use chrono::{Datelike, NaiveDate};
 use rand::Rng;
@@ -29,6 +32,8 @@ enum Primary {
         revenue: i64,
         margin_percent: i64,
         blue_return: bool,
+        /// The one year (index into `Profile::drift`) whose expenses exceeded the takings.
+        loss_year: Option<usize>,
     },
     Pensioner {
         pension: i64,
@@ -55,8 +60,12 @@ struct Household {
 pub struct Profile {
     birth_date: NaiveDate,
     primary: Primary,
-    /// (takings, income percent) of a rental property.
+    /// (takings, income percent) of a rental property; a negative percent is a loss (a new
+    /// building's depreciation and loan interest).
     real_estate: Option<(i64, i64)>,
+    /// Separately taxed income: its kind, takings, income percent (negative: a loss, 山林
+    /// only), and the one year it falls in (`None`: every year, as gains on shares do).
+    separate: Option<(SeparateIncomeKind, i64, i64, Option<usize>)>,
     dividend: Option<i64>,
     /// (takings, income percent): manuscript fees, small side jobs.
     miscellaneous: Option<(i64, i64)>,
@@ -69,6 +78,12 @@ pub struct Profile {
     undeclared: bool,
     /// 0 no, 1 障害者, 2 特別障害者.
     disabled: u8,
+    /// 寡婦 or ひとり親, when the year's income allows it (合計所得金額 ¥5 million at most).
+    widow_or_single_parent: Option<PersonCategory>,
+    /// A student working part-time: 勤労学生 while the income stays at ¥750,000 or less.
+    student: bool,
+    /// With no declaration: named as a dependant on a family member's return.
+    named_as_dependant: bool,
     life_insurance: i64,
     earthquake_insurance: i64,
     /// The employer withholds (特別徴収); the few who do not are billed directly.
@@ -138,6 +153,7 @@ impl Profile {
                         * 1_000,
                     margin_percent: rng.random_range(20..=50),
                     blue_return: rng.random_bool(0.55),
+                    loss_year: rng.random_bool(0.12).then(|| rng.random_range(1..YEARS)),
                 },
                 86..=95 => Primary::PartTime {
                     salary: part_time(rng, 300_000, 1_600_000),
@@ -157,8 +173,61 @@ impl Profile {
         let real_estate = (adult && rng.random_bool(0.04)).then(|| {
             (
                 log_normal(rng, 2_500_000.0, 0.6, 600_000, 30_000_000) / 1_000 * 1_000,
-                rng.random_range(15..=45),
+                if rng.random_bool(0.2) {
+                    rng.random_range(-30..=-5)
+                } else {
+                    rng.random_range(15..=45)
+                },
             )
+        });
+        let separate = (adult && rng.random_bool(0.05)).then(|| {
+            let one_year = Some(rng.random_range(0..YEARS));
+            match rng.random_range(0..100) {
+                0..=49 => (
+                    SeparateIncomeKind::Shares,
+                    log_normal(rng, 2_000_000.0, 0.9, 100_000, 50_000_000),
+                    rng.random_range(5..=30),
+                    None,
+                ),
+                50..=69 => {
+                    let amount = log_normal(rng, 150_000.0, 0.9, 10_000, 5_000_000);
+                    (SeparateIncomeKind::ListedDividends, amount, 100, None)
+                }
+                70..=79 => (
+                    SeparateIncomeKind::LongTermRealEstate,
+                    rng.random_range(10..=60) * 1_000_000,
+                    rng.random_range(20..=60),
+                    one_year,
+                ),
+                80..=84 => (
+                    SeparateIncomeKind::ShortTermRealEstate,
+                    rng.random_range(5..=30) * 1_000_000,
+                    rng.random_range(5..=25),
+                    one_year,
+                ),
+                85..=91 => (
+                    SeparateIncomeKind::Futures,
+                    log_normal(rng, 1_000_000.0, 0.8, 50_000, 20_000_000),
+                    rng.random_range(10..=40),
+                    None,
+                ),
+                92..=95 => (
+                    SeparateIncomeKind::Retirement,
+                    rng.random_range(5..=30) * 1_000_000,
+                    rng.random_range(10..=40),
+                    one_year,
+                ),
+                _ => (
+                    SeparateIncomeKind::Forestry,
+                    rng.random_range(1..=10) * 1_000_000,
+                    if rng.random_bool(0.4) {
+                        rng.random_range(-20..=-5)
+                    } else {
+                        rng.random_range(10..=30)
+                    },
+                    one_year,
+                ),
+            }
         });
         let dividend = (adult && rng.random_bool(0.06))
             .then(|| log_normal(rng, 200_000.0, 0.9, 10_000, 5_000_000));
@@ -193,16 +262,31 @@ impl Profile {
             n if n < if age >= 65 { 50 } else { 25 } => 1 + u8::from(rng.random_bool(0.3)),
             _ => 0,
         };
+        let unmarried = !household.spouse_qualifies;
+        let widow_or_single_parent = if unmarried && !household.children.is_empty() {
+            rng.random_bool(0.5).then_some(PersonCategory::SingleParent)
+        } else if unmarried && female && age >= 55 && earner {
+            rng.random_bool(0.1).then_some(PersonCategory::Widow)
+        } else {
+            None
+        };
+        let student =
+            age <= 22 && matches!(primary, Primary::PartTime { .. }) && rng.random_bool(0.6);
+        let undeclared = rng.random_range(0..1000) < 50;
         Profile {
             birth_date,
             primary,
             real_estate,
+            separate,
+            widow_or_single_parent,
+            student,
+            named_as_dependant: undeclared && rng.random_bool(0.6),
             dividend,
             miscellaneous,
             side_business,
             household,
             drift,
-            undeclared: rng.random_range(0..1000) < 50,
+            undeclared,
             disabled,
             life_insurance: if earner && rng.random_bool(0.55) {
                 rng.random_range(20..=70) * 1_000
@@ -334,19 +418,25 @@ pub fn assessment(
         taxable: false,
         collection_methods: vec![CollectionMethod::DirectBilling],
         income_lines: Vec::new(),
+        separate_income_lines: Vec::new(),
         deduction_lines: Vec::new(),
         total_income_yen: 0,
+        carried_forward_loss_yen: 0,
         aggregate_income_yen: 0,
         dependants: Dependants::default(),
         tax: Default::default(),
         tax_credits: Vec::new(),
         under_revision,
+        own_categories: Vec::new(),
+        declared_as_dependant: false,
     };
     if profile.undeclared {
+        a.declared_as_dependant = profile.named_as_dependant;
         return a;
     }
     a.declared = true;
-    let f = profile.drift[(latest_fy - fiscal_year) as usize];
+    let year_index = (latest_fy - fiscal_year) as usize;
+    let f = profile.drift[year_index];
     let year_end = NaiveDate::from_ymd_opt(fiscal_year - 1, 12, 31).expect("valid date");
     let aged_65 = age_on(profile.birth_date, year_end) >= 65;
 
@@ -369,13 +459,14 @@ pub fn assessment(
             revenue,
             margin_percent,
             blue_return,
+            loss_year,
         } => {
             let revenue = yen(revenue, f) / 1_000 * 1_000;
-            let blue = if blue_return { 650_000 } else { 0 };
-            let income = (revenue * margin_percent / 100 - blue).max(0);
+            let income =
+                business_income(revenue, margin_percent, blue_return, loss_year, year_index);
             business = Some((revenue, income));
             // National pension (about ¥200,000) plus national health insurance on income.
-            social_insurance = 203_760 + (income / 10).min(1_000_000);
+            social_insurance = 203_760 + (income.max(0) / 10).min(1_000_000);
         }
         Primary::Pensioner {
             pension: p,
@@ -425,9 +516,62 @@ pub fn assessment(
         let revenue = yen(revenue, f) / 1_000 * 1_000;
         line(IncomeKind::Miscellaneous, revenue, revenue * percent / 100);
     }
-    let total_income: i64 = lines.iter().map(|l| l.income_yen).sum();
+    let separate_lines: Vec<SeparateIncomeLine> = profile
+        .separate
+        .filter(|(_, _, _, year)| year.is_none_or(|y| y == year_index))
+        .map(|(kind, revenue, percent, _)| {
+            let revenue = yen(revenue, f) / 1_000 * 1_000;
+            SeparateIncomeLine {
+                kind,
+                revenue_yen: revenue,
+                income_yen: revenue * percent / 100,
+            }
+        })
+        .into_iter()
+        .collect();
+    // 損益通算 in full: every loss offsets the other income; a net loss leaves 0.
+    let total_income = lines
+        .iter()
+        .map(|l| l.income_yen)
+        .chain(separate_lines.iter().map(|l| l.income_yen))
+        .sum::<i64>()
+        .max(0);
+    let separate_income = separate_lines
+        .iter()
+        .map(|l| l.income_yen.max(0))
+        .sum::<i64>()
+        .min(total_income);
+    // The year after a blue-return loss deducts it (繰越控除), as far as this year's income goes.
+    let carried_forward = match profile.primary {
+        Primary::SelfEmployed {
+            revenue,
+            margin_percent,
+            blue_return: true,
+            loss_year: Some(loss_year),
+        } if year_index + 1 == loss_year => {
+            let then = yen(revenue, profile.drift[loss_year]) / 1_000 * 1_000;
+            let loss = -business_income(then, margin_percent, true, Some(loss_year), loss_year);
+            loss.clamp(0, total_income)
+        }
+        _ => 0,
+    };
+    let aggregate_income = total_income - carried_forward;
 
     let (dependants, spouse_70) = profile.household.dependants(fiscal_year, total_income);
+    let mut own_categories = Vec::new();
+    match profile.disabled {
+        1 => own_categories.push(PersonCategory::Disabled),
+        2 => own_categories.push(PersonCategory::SpeciallyDisabled),
+        _ => {}
+    }
+    let widow_or_single_parent = profile
+        .widow_or_single_parent
+        .filter(|_| total_income <= 5_000_000);
+    own_categories.extend(widow_or_single_parent);
+    let working_student = profile.student && has_salary(&lines) && total_income <= 750_000;
+    if working_student {
+        own_categories.push(PersonCategory::WorkingStudent);
+    }
     let mut deductions = Vec::new();
     let mut deduct = |kind, amount_yen: i64| {
         if amount_yen > 0 {
@@ -452,6 +596,14 @@ pub fn assessment(
         DeductionKind::Disability,
         own_disability + tax::disabled_dependant_deduction(&dependants),
     );
+    match widow_or_single_parent {
+        Some(PersonCategory::Widow) => deduct(DeductionKind::Widow, 260_000),
+        Some(PersonCategory::SingleParent) => deduct(DeductionKind::SingleParent, 300_000),
+        _ => {}
+    }
+    if working_student {
+        deduct(DeductionKind::WorkingStudent, 260_000);
+    }
     if dependants.has_qualifying_spouse {
         deduct(
             DeductionKind::Spouse,
@@ -471,9 +623,25 @@ pub fn assessment(
     // The age of majority fell from 20 to 18 in April 2022; FY2023 is the first assessed under it.
     let majority = if fiscal_year >= 2023 { 18 } else { 20 };
     let minor = age_on(profile.birth_date, assessment_date) < majority;
+    // 定額減税: in 令和6年度 the taxpayer, the qualifying spouse and each dependant; in 令和7年度
+    // the spouse 令和6年度 could not count, because the taxpayer earned over ¥10 million.
+    let flat_rate_people = match fiscal_year {
+        2024 => {
+            1 + i64::from(dependants.has_qualifying_spouse)
+                + i64::from(dependants.general)
+                + i64::from(dependants.specific)
+                + i64::from(dependants.elderly)
+                + i64::from(dependants.elderly_cohabiting_parents)
+                + i64::from(dependants.under_16)
+        }
+        2025 => i64::from(profile.household.spouse_qualifies && total_income > 10_000_000),
+        _ => 0,
+    };
     let assessed = tax::assess(tax::TaxInput {
         fiscal_year,
-        total_income,
+        total_income: aggregate_income,
+        separate_income,
+        flat_rate_people,
         total_deductions: deductions.iter().map(|d| d.amount_yen).sum(),
         dividend_income: lines
             .iter()
@@ -481,7 +649,7 @@ pub fn assessment(
             .map(|l| l.income_yen)
             .sum(),
         family: tax::family_size(&dependants),
-        personally_exempt: minor || profile.disabled > 0,
+        personally_exempt: minor || profile.disabled > 0 || widow_or_single_parent.is_some(),
     });
     a.tax = assessed.tax;
     a.tax_credits = assessed.credits;
@@ -517,12 +685,34 @@ pub fn assessment(
     .filter_map(|(applies, method)| applies.then_some(method))
     .collect();
     a.total_income_yen = total_income;
-    // No carried-over losses or separately taxed income here, so 総所得金額等 = 合計所得金額.
-    a.aggregate_income_yen = total_income;
+    a.carried_forward_loss_yen = carried_forward;
+    a.aggregate_income_yen = aggregate_income;
+    a.own_categories = own_categories;
     a.income_lines = lines;
+    a.separate_income_lines = separate_lines;
     a.deduction_lines = deductions;
     a.dependants = dependants;
     a
+}
+
+/// 営業等所得 of one year: the takings' margin less the blue-return deduction, or in the loss
+/// year a loss of a fifth of the takings (the blue-return deduction cannot deepen a loss).
+fn business_income(
+    revenue: i64,
+    margin_percent: i64,
+    blue_return: bool,
+    loss_year: Option<usize>,
+    year_index: usize,
+) -> i64 {
+    if loss_year == Some(year_index) {
+        return -(revenue / 5);
+    }
+    let blue = if blue_return { 650_000 } else { 0 };
+    (revenue * margin_percent / 100 - blue).max(0)
+}
+
+fn has_salary(lines: &[IncomeLine]) -> bool {
+    lines.iter().any(|l| l.kind == IncomeKind::Salary)
 }
 
 #[cfg(test)]

@@ -452,6 +452,65 @@ mod tests {
     }
 
     #[test]
+    fn produces_every_shape_of_the_tax_data() {
+        use crate::domain::assessment::{
+            IncomeKind, PersonCategory, SeparateIncomeKind, TaxCreditKind,
+        };
+        let m = generate(20251101, &shinjuku(), 5000, 2025);
+        let a = &m.assessments;
+        let any = |f: &dyn Fn(&Assessment) -> bool| a.iter().any(f);
+        for kind in [IncomeKind::Business, IncomeKind::RealEstate] {
+            assert!(
+                any(&|x| x
+                    .income_lines
+                    .iter()
+                    .any(|l| l.kind == kind && l.income_yen < 0)),
+                "a loss of {kind:?}"
+            );
+        }
+        assert!(
+            any(&|x| x.carried_forward_loss_yen > 0),
+            "a carried-forward loss"
+        );
+        for kind in SeparateIncomeKind::ALL {
+            assert!(
+                any(&|x| x.separate_income_lines.iter().any(|l| l.kind == kind)),
+                "separately taxed {kind:?}"
+            );
+        }
+        assert!(any(&|x| x.tax.separate_taxable_base_yen > 0));
+        for category in PersonCategory::ALL {
+            assert!(
+                any(&|x| x.own_categories.contains(&category)),
+                "{category:?}"
+            );
+        }
+        for year in [2024, 2025] {
+            assert!(
+                any(&|x| x.fiscal_year == year
+                    && x.tax_credits
+                        .iter()
+                        .any(|c| c.kind == TaxCreditKind::FlatRateReduction)),
+                "定額減税 in {year}"
+            );
+        }
+        assert!(any(&|x| x
+            .tax
+            .municipal_income_levy_before_credits_yen
+            .is_some()));
+        assert!(any(&|x| !x.declared && x.declared_as_dependant));
+        assert!(any(&|x| !x.declared && !x.declared_as_dependant));
+        assert!(
+            a.iter()
+                .filter(|x| x.fiscal_year != 2024 && x.fiscal_year != 2025)
+                .all(|x| x
+                    .tax_credits
+                    .iter()
+                    .all(|c| c.kind != TaxCreditKind::FlatRateReduction))
+        );
+    }
+
+    #[test]
     fn every_record_passes_the_sync_checks() {
         let context = CheckContext {
             extracted_on: extraction_date(2025),
@@ -520,15 +579,22 @@ mod tests {
             }
             for line in &a.income_lines {
                 assert!(
-                    0 <= line.income_yen && line.income_yen <= line.revenue_yen,
+                    (0 <= line.income_yen || line.kind.may_be_loss())
+                        && line.income_yen <= line.revenue_yen,
                     "{line:?}"
                 );
             }
             assert!(a.deduction_lines.iter().all(|d| d.amount_yen > 0));
-            let income: i64 = a.income_lines.iter().map(|l| l.income_yen).sum();
-            assert_eq!(a.total_income_yen, income);
-            assert_eq!(a.aggregate_income_yen, income);
-            assert!(t.taxable_base_yen <= a.total_income_yen, "{a:?}");
+            let income: i64 = a.incomes_yen().sum();
+            assert_eq!(a.total_income_yen, income.max(0));
+            assert_eq!(
+                a.aggregate_income_yen,
+                a.total_income_yen - a.carried_forward_loss_yen
+            );
+            assert!(
+                t.taxable_base_yen + t.separate_taxable_base_yen <= a.aggregate_income_yen,
+                "{a:?}"
+            );
             assert_eq!(t.taxable_base_yen % 1_000, 0);
             assert_eq!(a.taxable, t.total_yen > 0);
             if !a.taxable {
@@ -540,6 +606,8 @@ mod tests {
             }
             if !a.declared {
                 assert!(a.income_lines.is_empty() && a.total_income_yen == 0 && !a.taxable);
+            } else {
+                assert!(!a.declared_as_dependant);
             }
             let address = a.address_on_assessment_date.as_deref().unwrap();
             assert!(address.starts_with("東京都新宿区"));

@@ -202,6 +202,8 @@ mod tests {
             }],
             deduction_lines: vec![],
             total_income_yen: 2_000_000,
+            separate_income_lines: vec![],
+            carried_forward_loss_yen: 0,
             aggregate_income_yen: 2_000_000,
             dependants: Dependants::default(),
             tax: TaxAmounts {
@@ -210,6 +212,8 @@ mod tests {
             },
             tax_credits: vec![],
             under_revision: false,
+            own_categories: vec![],
+            declared_as_dependant: false,
         }
     }
 

@@ -1,9 +1,11 @@
 //! One fully populated synthetic person for previews and benchmarks: every income kind a salaried
-//! landlord might declare, many deductions, dependants, taxes and a year's payments.
+//! landlord might declare (gains on shares taxed separately), many deductions, dependants, taxes
+//! with the credits taken off them (令和6年度's 定額減税 included) and a year's payments.
 
 use crate::domain::assessment::{
     Assessment, CollectionMethod, DeductionKind, DeductionLine, Dependants, IncomeKind, IncomeLine,
-    Instalment, Payment, TaxAmounts, TaxCreditKind, TaxCreditLine,
+    Instalment, Payment, SeparateIncomeKind, SeparateIncomeLine, TaxAmounts, TaxCreditKind,
+    TaxCreditLine,
 };
 use crate::domain::resident::{Resident, ResidentStatus};
 use chrono::NaiveDate;
@@ -48,12 +50,16 @@ pub fn assessment(fiscal_year: i32, taxed: bool) -> Assessment {
                 kind: DeductionKind::Basic,
                 amount_yen: 430_000,
             }],
+            separate_income_lines: vec![],
             total_income_yen: 100_000,
+            carried_forward_loss_yen: 0,
             aggregate_income_yen: 100_000,
             dependants: Dependants::default(),
             tax: TaxAmounts::default(),
             tax_credits: vec![],
             under_revision: false,
+            own_categories: vec![],
+            declared_as_dependant: false,
         };
     }
     let line = |kind, revenue_yen, income_yen| IncomeLine {
@@ -78,11 +84,35 @@ pub fn assessment(fiscal_year: i32, taxed: bool) -> Assessment {
         deduction(DeductionKind::Basic, 430_000),
         deduction(DeductionKind::Medical, 52_400),
     ];
+    let separate_income_lines = vec![SeparateIncomeLine {
+        kind: SeparateIncomeKind::Shares,
+        revenue_yen: 1_200_000,
+        income_yen: 300_000,
+    }];
+    // 調整控除 ¥2,500 (¥1,500 + ¥1,000); in 令和6年度 also 定額減税 ¥10,000 for each of four
+    // people (the taxpayer, the spouse and two children), ¥24,000 + ¥16,000.
+    let flat_rate = fiscal_year == 2024;
+    let mut tax_credits = vec![TaxCreditLine {
+        kind: TaxCreditKind::Adjustment,
+        amount_yen: 2_500,
+    }];
+    if flat_rate {
+        tax_credits.push(TaxCreditLine {
+            kind: TaxCreditKind::FlatRateReduction,
+            amount_yen: 40_000,
+        });
+    }
+    let (flat_m, flat_p) = if flat_rate { (24_000, 16_000) } else { (0, 0) };
+    // 総合: 6% and 4% of the base; 分離 (shares): 3% and 2% of its base.
+    let (municipal_before, prefectural_before) = (164_520 + 9_000, 109_680 + 6_000);
     let tax = TaxAmounts {
         taxable_base_yen: 2_742_000,
-        municipal_income_levy_yen: 163_000,
+        separate_taxable_base_yen: 300_000,
+        municipal_income_levy_before_credits_yen: Some(municipal_before),
+        prefectural_income_levy_before_credits_yen: Some(prefectural_before),
+        municipal_income_levy_yen: (municipal_before - 1_500 - flat_m) / 100 * 100,
         municipal_per_capita_levy_yen: 3_000,
-        prefectural_income_levy_yen: 108_600,
+        prefectural_income_levy_yen: (prefectural_before - 1_000 - flat_p) / 100 * 100,
         prefectural_per_capita_levy_yen: 1_000,
         forest_env_tax_yen: if fiscal_year >= 2024 { 1_000 } else { 0 },
         total_yen: 0,
@@ -91,6 +121,11 @@ pub fn assessment(fiscal_year: i32, taxed: bool) -> Assessment {
         total_yen: tax.sum_of_parts(),
         ..tax
     };
+    let total_income: i64 = income_lines
+        .iter()
+        .map(|l| l.income_yen)
+        .chain(separate_income_lines.iter().map(|l| l.income_yen))
+        .sum();
     Assessment {
         addressee_no: "0012345678".into(),
         fiscal_year,
@@ -98,9 +133,11 @@ pub fn assessment(fiscal_year: i32, taxed: bool) -> Assessment {
         declared: true,
         taxable: true,
         collection_methods: vec![CollectionMethod::PayrollWithholding],
-        total_income_yen: income_lines.iter().map(|l| l.income_yen).sum(),
-        aggregate_income_yen: income_lines.iter().map(|l| l.income_yen).sum(),
+        total_income_yen: total_income,
+        carried_forward_loss_yen: 0,
+        aggregate_income_yen: total_income,
         income_lines,
+        separate_income_lines,
         deduction_lines,
         dependants: Dependants {
             has_qualifying_spouse: true,
@@ -109,11 +146,10 @@ pub fn assessment(fiscal_year: i32, taxed: bool) -> Assessment {
             ..Dependants::default()
         },
         tax,
-        tax_credits: vec![TaxCreditLine {
-            kind: TaxCreditKind::Adjustment,
-            amount_yen: 2_500,
-        }],
+        tax_credits,
         under_revision: false,
+        own_categories: vec![],
+        declared_as_dependant: false,
     }
 }
 

@@ -219,9 +219,11 @@ fn dividend_credit_percent(base: i64) -> (f64, f64) {
 pub struct TaxInput {
     /// The fiscal year (Gregorian start year), choosing the rates.
     pub fiscal_year: i32,
-    /// 合計所得金額, yen.
+    /// 総所得金額等, yen: the non-taxable limits are judged on it.
     pub total_income: i64,
-    /// 所得控除の合計, yen.
+    /// The part of `total_income` taxed separately (分離課税), yen; 0 without any.
+    pub separate_income: i64,
+    /// 所得控除の合計, yen: taken off the income taxed together first, then the separate.
     pub total_deductions: i64,
     /// Dividend income taxed with the rest (総合課税), for the dividend credit.
     pub dividend_income: i64,
@@ -229,37 +231,37 @@ pub struct TaxInput {
     pub family: i64,
     /// Minor, disabled, widow or single parent: exempt up to [`PERSONAL_EXEMPTION_LIMIT`].
     pub personally_exempt: bool,
+    /// People the 定額減税 counts (¥10,000 each), 0 in a year without it.
+    pub flat_rate_people: i64,
 }
 
 /// The tax and the credits (税額控除) that were taken off the income levies to get it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Assessed {
-    /// The levies and total, as a certificate prints them.
+    /// The levies (before and after the credits) and total, as a certificate prints them.
     pub tax: TaxAmounts,
-    /// The credits taken off the income levies (e.g. 調整控除, 配当控除).
+    /// The credits taken off the income levies (e.g. 調整控除, 配当控除, 定額減税).
     pub credits: Vec<TaxCreditLine>,
 }
 
-/// One income levy: `percent` of the base, less the adjustment credit and then the dividend
-/// credit (each only as far as the levy reaches), floored to ¥100. Returns (levy, adjustment
-/// credit used, dividend credit used).
-fn income_levy(base: i64, percent: i64, adjustment: i64, dividend: i64) -> (i64, i64, i64) {
-    let gross = base * percent / 100;
-    let adjustment = adjustment.min(gross);
-    let dividend = dividend.min(gross - adjustment);
-    (
-        (gross - adjustment - dividend) / 100 * 100,
-        adjustment,
-        dividend,
-    )
-}
+/// 分離課税 rates as one pair (percent, municipal then prefectural): those of shares, listed
+/// dividends, futures and long-term land gains (3% + 2%). Test data needs one honest rate, not
+/// each kind's.
+const SEPARATE_PERCENT: (i64, i64) = (3, 2);
 
-/// The tax amounts of one assessment. Non-taxed people keep their computed base but owe
+/// The flat reduction's municipal share (numerator, denominator): 6 to 4, as the levies.
+const FLAT_RATE_MUNICIPAL_SHARE: (i64, i64) = (6, 10);
+
+/// The tax amounts of one assessment. Non-taxed people keep their computed bases but owe
 /// nothing; above the per-capita limit but at or below the income-levy limit only the per-capita
-/// levy and the forest tax are due. `total_yen` is always the sum of the parts. The one-off
-/// FY2024 定額減税 is left out: certificates may omit it, and it would hide the rates under test.
+/// levy and the forest tax are due. Each income levy is computed before the credits, the credits
+/// (調整控除, then 配当控除, then 定額減税) are taken off as far as it reaches, and what is left is
+/// floored to ¥100. `total_yen` is always the sum of the parts.
 pub fn assess(input: TaxInput) -> Assessed {
-    let base = taxable_base(input.total_income, input.total_deductions);
+    let together = input.total_income - input.separate_income;
+    let base = taxable_base(together, input.total_deductions);
+    let deductions_left = (input.total_deductions - together.max(0)).max(0);
+    let separate_base = taxable_base(input.separate_income, deductions_left);
     let limits = non_taxable_limits(input.family);
     let exempt = input.total_income <= limits.per_capita
         || (input.personally_exempt && input.total_income <= PERSONAL_EXEMPTION_LIMIT);
@@ -267,6 +269,7 @@ pub fn assess(input: TaxInput) -> Assessed {
         return Assessed {
             tax: TaxAmounts {
                 taxable_base_yen: base,
+                separate_taxable_base_yen: separate_base,
                 ..TaxAmounts::default()
             },
             credits: Vec::new(),
@@ -274,40 +277,48 @@ pub fn assess(input: TaxInput) -> Assessed {
     }
     let per_capita = per_capita_rates(input.fiscal_year);
     let rates = income_levy_rates(input.fiscal_year);
+    let levied = input.total_income > limits.income_levy && base + separate_base > 0;
+    let (before_m, before_p) = if levied {
+        (
+            base * rates.municipal_percent / 100 + separate_base * SEPARATE_PERCENT.0 / 100,
+            base * rates.prefectural_percent / 100 + separate_base * SEPARATE_PERCENT.1 / 100,
+        )
+    } else {
+        (0, 0)
+    };
     let (dividend_municipal, dividend_prefectural) = dividend_credit_percent(base);
     let dividend_credit = |percent: f64| (input.dividend_income as f64 * percent / 100.0) as i64;
-    let ((municipal, adj_m, div_m), (prefectural, adj_p, div_p)) =
-        if input.total_income > limits.income_levy && base > 0 {
-            (
-                income_levy(
-                    base,
-                    rates.municipal_percent,
-                    rates.municipal_adjustment_credit,
-                    dividend_credit(dividend_municipal),
-                ),
-                income_levy(
-                    base,
-                    rates.prefectural_percent,
-                    rates.prefectural_adjustment_credit,
-                    dividend_credit(dividend_prefectural),
-                ),
-            )
-        } else {
-            ((0, 0, 0), (0, 0, 0))
-        };
+    let flat = 10_000 * input.flat_rate_people;
+    let flat_m = flat * FLAT_RATE_MUNICIPAL_SHARE.0 / FLAT_RATE_MUNICIPAL_SHARE.1;
+    // Each credit is used only as far as the levy still reaches.
+    let take = |left: &mut i64, credit: i64| {
+        let used = credit.min(*left);
+        *left -= used;
+        used
+    };
+    let (mut left_m, mut left_p) = (before_m, before_p);
+    let adjustment = take(&mut left_m, rates.municipal_adjustment_credit)
+        + take(&mut left_p, rates.prefectural_adjustment_credit);
+    let dividend = take(&mut left_m, dividend_credit(dividend_municipal))
+        + take(&mut left_p, dividend_credit(dividend_prefectural));
+    let flat_rate = take(&mut left_m, flat_m) + take(&mut left_p, flat - flat_m);
     let mut tax = TaxAmounts {
         taxable_base_yen: base,
-        municipal_income_levy_yen: municipal,
+        separate_taxable_base_yen: separate_base,
+        municipal_income_levy_before_credits_yen: Some(before_m),
+        prefectural_income_levy_before_credits_yen: Some(before_p),
+        municipal_income_levy_yen: left_m / 100 * 100,
         municipal_per_capita_levy_yen: per_capita.municipal,
-        prefectural_income_levy_yen: prefectural,
+        prefectural_income_levy_yen: left_p / 100 * 100,
         prefectural_per_capita_levy_yen: per_capita.prefectural,
         forest_env_tax_yen: per_capita.forest_env,
         total_yen: 0,
     };
     tax.total_yen = tax.sum_of_parts();
     let credits = [
-        (TaxCreditKind::Adjustment, adj_m + adj_p),
-        (TaxCreditKind::Dividend, div_m + div_p),
+        (TaxCreditKind::Adjustment, adjustment),
+        (TaxCreditKind::Dividend, dividend),
+        (TaxCreditKind::FlatRateReduction, flat_rate),
     ]
     .into_iter()
     .filter(|(_, amount)| *amount > 0)
@@ -453,18 +464,34 @@ mod tests {
         }
     }
 
+    /// A single person of 令和7年度 with nothing: each test sets what it needs.
+    fn input() -> TaxInput {
+        TaxInput {
+            fiscal_year: 2025,
+            total_income: 0,
+            separate_income: 0,
+            total_deductions: 0,
+            dividend_income: 0,
+            family: 0,
+            personally_exempt: false,
+            flat_rate_people: 0,
+        }
+    }
+
     #[test]
     fn assesses_levies() {
         let input = |fiscal_year, total_income, total_deductions, family| TaxInput {
             fiscal_year,
             total_income,
             total_deductions,
-            dividend_income: 0,
             family,
-            personally_exempt: false,
+            ..input()
         };
         let t = |base, mi, mp, pi, pp, f| TaxAmounts {
             taxable_base_yen: base,
+            separate_taxable_base_yen: 0,
+            municipal_income_levy_before_credits_yen: None,
+            prefectural_income_levy_before_credits_yen: None,
             municipal_income_levy_yen: mi,
             municipal_per_capita_levy_yen: mp,
             prefectural_income_levy_yen: pi,
@@ -512,7 +539,11 @@ mod tests {
                 t(0, 0, 3_000, 0, 1_000, 1_000),
             ),
         ] {
-            let got = assess(case).tax;
+            let got = TaxAmounts {
+                municipal_income_levy_before_credits_yen: None,
+                prefectural_income_levy_before_credits_yen: None,
+                ..assess(case).tax
+            };
             assert_eq!(got, expected, "{case:?}");
             assert_eq!(got.total_yen, got.sum_of_parts());
         }
@@ -534,12 +565,10 @@ mod tests {
     fn lists_the_credits_it_applied() {
         let credit = |kind, amount_yen| TaxCreditLine { kind, amount_yen };
         let input = TaxInput {
-            fiscal_year: 2025,
             total_income: 3_000_000,
             total_deductions: 1_000_000,
             dividend_income: 500_000,
-            family: 0,
-            personally_exempt: false,
+            ..input()
         };
         // Base 2,000,000: municipal 120,000 − 1,500 − 8,000; prefectural 80,000 − 1,000 − 6,000.
         let got = assess(input);
@@ -569,5 +598,59 @@ mod tests {
             vec![credit(TaxCreditKind::Adjustment, 2_000)]
         );
         assert_eq!(small.tax.total_yen, 5_000);
+    }
+
+    #[test]
+    fn levies_before_the_credits_less_the_credits_give_those_after() {
+        let credit = |kind, amount_yen| TaxCreditLine { kind, amount_yen };
+        // 令和6年度, three people: ¥30,000 of 定額減税 after the adjustment credit; separately
+        // taxed gains of ¥1,000,000 at 3% + 2%.
+        let got = assess(TaxInput {
+            fiscal_year: 2024,
+            total_income: 4_000_000,
+            separate_income: 1_000_000,
+            total_deductions: 1_000_000,
+            family: 2,
+            flat_rate_people: 3,
+            ..input()
+        });
+        let t = &got.tax;
+        assert_eq!(
+            (t.taxable_base_yen, t.separate_taxable_base_yen),
+            (2_000_000, 1_000_000)
+        );
+        assert_eq!(
+            (
+                t.municipal_income_levy_before_credits_yen,
+                t.prefectural_income_levy_before_credits_yen
+            ),
+            (Some(150_000), Some(100_000))
+        );
+        assert_eq!(
+            got.credits,
+            vec![
+                credit(TaxCreditKind::Adjustment, 2_500),
+                credit(TaxCreditKind::FlatRateReduction, 30_000)
+            ]
+        );
+        // 150,000 − 1,500 − 18,000 and 100,000 − 1,000 − 12,000.
+        assert_eq!(
+            (t.municipal_income_levy_yen, t.prefectural_income_levy_yen),
+            (130_500, 87_000)
+        );
+        // Deductions above the income taxed together spill over onto the separate base.
+        let spill = assess(TaxInput {
+            total_income: 1_500_000,
+            separate_income: 1_000_000,
+            total_deductions: 800_000,
+            ..input()
+        });
+        assert_eq!(
+            (
+                spill.tax.taxable_base_yen,
+                spill.tax.separate_taxable_base_yen
+            ),
+            (0, 700_000)
+        );
     }
 }
