@@ -36,6 +36,7 @@ pub struct CertificateInput<'a> {
 const CERTIFY: &str = "上記のとおり証明します。";
 const FOOTNOTE: &str = "この証明書はコンビニエンスストア等のキオスク端末で交付したものです。記載事項を訂正したものは無効です。";
 const NOT_TAXED: &str = "非課税";
+const DEPENDANT_NOTE: &str = "申告なし（他の方の扶養親族）";
 
 /// The page for `input.kind`.
 pub fn compose(input: &CertificateInput<'_>) -> Document {
@@ -61,10 +62,16 @@ pub fn compose(input: &CertificateInput<'_>) -> Document {
             } else {
                 "非課税証明書"
             };
+            // An undeclared dependant's year: nothing about income is known to certify.
+            let first = if a.declared {
+                summary_section(a)
+            } else {
+                dependant_note_section()
+            };
             (
                 format!("{fy}　{taxes}　{title}"),
                 Some(income_year),
-                vec![summary_section(a), tax_section(input)],
+                vec![first, tax_section(input)],
             )
         }
         CertificateKind::IncomeAndTaxation => {
@@ -241,6 +248,15 @@ fn dependants_section(a: &Assessment) -> Section {
             ),
             row("障害者（普通）", count(d.disabled_ordinary)),
         ],
+    }
+}
+
+/// Why a dependant's 非課税証明書 shows no income: one line in place of the income summary.
+fn dependant_note_section() -> Section {
+    Section {
+        heading: "所得（円）".into(),
+        columns: vec![],
+        rows: vec![row(DEPENDANT_NOTE, vec![String::new()])],
     }
 }
 

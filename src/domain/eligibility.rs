@@ -123,7 +123,7 @@ pub fn check_year(
         Some(a) if a.address_on_assessment_date.is_some() => a,
         _ => return Err(RefusalReason::NotResidentOnAssessmentDate),
     };
-    if !assessment.declared {
+    if !assessment.declared && !dependants_nontax_certificate(kind, assessment, policy) {
         return Err(RefusalReason::NoDeclaration);
     }
     if assessment.under_revision {
@@ -136,6 +136,21 @@ pub fn check_year(
         check_payments(payments, &policy.arrears, today)?;
     }
     Ok(())
+}
+
+/// Whether an undeclared year may still be certified: a 非課税証明書 for a person named as a
+/// dependant on another taxpayer's return, when the municipality allows it. Their income is
+/// known only to be within the dependant's limit, so the certificate shows no income figures.
+pub fn dependants_nontax_certificate(
+    kind: CertificateKind,
+    assessment: &Assessment,
+    policy: &Policy,
+) -> bool {
+    policy.allow_dependant_nontax
+        && kind == CertificateKind::Taxation
+        && !assessment.declared
+        && assessment.declared_as_dependant
+        && !assessment.taxable
 }
 
 /// What the payments of a year say about money overdue on `today`.
@@ -601,5 +616,67 @@ mod tests {
             );
             assert_eq!(got, expected, "{kind}");
         }
+    }
+
+    #[test]
+    fn a_dependants_nontax_certificate_only_when_allowed_and_only_that() {
+        let dependant = Assessment {
+            declared: false,
+            taxable: false,
+            declared_as_dependant: true,
+            ..assessment()
+        };
+        let allowed = Policy {
+            allow_dependant_nontax: true,
+            ..Policy::default()
+        };
+        let check = |kind, a: &Assessment, policy: &Policy| {
+            check_year(kind, 2025, Some(a), &[], policy, date(2025, 7, 1))
+        };
+        use CertificateKind::{Income, IncomeAndTaxation, TaxPayment, Taxation};
+        // Off by default.
+        assert_eq!(
+            check(Taxation, &dependant, &Policy::default()),
+            Err(RefusalReason::NoDeclaration)
+        );
+        assert_eq!(check(Taxation, &dependant, &allowed), Ok(()));
+        // Only the 非課税証明書: no income figures exist to certify.
+        for kind in [Income, IncomeAndTaxation] {
+            assert_eq!(
+                check(kind, &dependant, &allowed),
+                Err(RefusalReason::NoDeclaration),
+                "{kind}"
+            );
+        }
+        assert_eq!(
+            check(TaxPayment, &dependant, &allowed),
+            Err(RefusalReason::NoDeclaration)
+        );
+        // Not named as a dependant, or taxed after all (a per-capita levy): the counter.
+        let not_named = Assessment {
+            declared_as_dependant: false,
+            ..dependant.clone()
+        };
+        assert_eq!(
+            check(Taxation, &not_named, &allowed),
+            Err(RefusalReason::NoDeclaration)
+        );
+        let taxed = Assessment {
+            taxable: true,
+            ..dependant.clone()
+        };
+        assert_eq!(
+            check(Taxation, &taxed, &allowed),
+            Err(RefusalReason::NoDeclaration)
+        );
+        // Under revision still wins.
+        let revising = Assessment {
+            under_revision: true,
+            ..dependant
+        };
+        assert_eq!(
+            check(Taxation, &revising, &allowed),
+            Err(RefusalReason::UnderRevision)
+        );
     }
 }

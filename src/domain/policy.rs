@@ -217,6 +217,10 @@ pub struct Policy {
     pub max_copies: u32,
     /// How a 納税証明書 treats unpaid instalments.
     pub arrears: ArrearsPolicy,
+    /// Issue a 非課税証明書 to a person with no declaration of their own who is named as a
+    /// dependant on someone else's return (it shows no income figures). Off by default: many
+    /// wards ask such people to declare at the counter first.
+    pub allow_dependant_nontax: bool,
     /// How year 1 of an era prints (元年 or 1年).
     pub first_year: FirstYear,
     /// How fiscal year 2019 is labelled.
@@ -277,6 +281,7 @@ impl Default for Policy {
             min_age: 15,
             max_copies: 10,
             arrears: ArrearsPolicy::default(),
+            allow_dependant_nontax: false,
             first_year: FirstYear::Gannen,
             fy2019_label: Fy2019Label::Reiwa,
         }

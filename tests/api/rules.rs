@@ -447,3 +447,70 @@ async fn arrears_are_judged_per_instalment_with_the_reflection_lag_at_its_edges(
         app.stop().await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn an_undeclared_dependant_gets_a_nontax_certificate_only_where_the_policy_allows() {
+    // 佐藤 一郎 has no declaration of his own and is named as a dependant on another return.
+    let mut records = fixtures::records();
+    for record in &mut records {
+        if let SyncRecord::Assessment(a) = record {
+            if a.addressee_no == "0000000003" {
+                a.declared_as_dependant = true;
+            }
+        }
+    }
+    let db = TestDb::migrated();
+    load_full(&db, records).await;
+    let taxation = |id: &str| pb::IssueCertificateRequest {
+        kind: pb::CertificateKind::Taxation as i32,
+        ..issue_request(id, fixtures::UNDECLARED_CARD)
+    };
+    // The default: ask at the counter, the audit keeps why.
+    let default = app_at(db, "2025-07-01T10:00:00+09:00").await;
+    match outcome(&default, taxation("dep-off")).await {
+        Outcome::Refusal(r) => assert_eq!(r.reason(), pb::RefusalReason::AskAtCounter),
+        other => panic!("issued with the policy off: {other:?}"),
+    }
+    assert_eq!(
+        default.audited_outcome("IssueCertificate", "dep-off").await,
+        "refused:no_declaration"
+    );
+
+    let now = chrono::DateTime::parse_from_rfc3339("2025-07-01T10:00:00+09:00").unwrap();
+    let allowed = spawn_app_with(TestDb::existing(default.db.url.clone()), |s| {
+        s.clock.fixed_now = Some(now);
+        s.municipalities[0].policy.allow_dependant_nontax = true;
+    })
+    .await;
+    let Outcome::Issued(certificate) = outcome(&allowed, taxation("dep-on")).await else {
+        panic!("no 非課税証明書 with the policy on");
+    };
+    let text = crate::helpers::pdf_tool("pdftotext", &[], &certificate.pdf);
+    assert!(text.contains("非課税証明書"), "{text}");
+    assert!(text.contains("申告なし（他の方の扶養親族）"), "{text}");
+    for income_figure in ["合計所得金額", "総所得金額等", "所得控除合計"] {
+        assert!(!text.contains(income_figure), "{income_figure} on\n{text}");
+    }
+    // Only that kind: an income certificate would certify figures nobody declared.
+    match outcome(
+        &allowed,
+        pb::IssueCertificateRequest {
+            kind: pb::CertificateKind::Income as i32,
+            ..issue_request("dep-income", fixtures::UNDECLARED_CARD)
+        },
+    )
+    .await
+    {
+        Outcome::Refusal(r) => assert_eq!(r.reason(), pb::RefusalReason::AskAtCounter),
+        other => panic!("an income certificate without a declaration: {other:?}"),
+    }
+    let offers = allowed
+        .list_available(fixtures::UNDECLARED_CARD)
+        .await
+        .unwrap()
+        .offers;
+    let kinds: Vec<pb::CertificateKind> = offers.iter().map(|o| o.kind()).collect();
+    assert_eq!(kinds, vec![pb::CertificateKind::Taxation]);
+    allowed.stop().await.unwrap();
+    default.stop().await.unwrap();
+}
