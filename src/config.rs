@@ -13,7 +13,8 @@
 //!
 //! Policy keys under `[municipalities.policy]`, with their defaults (`domain::policy`):
 //! - `kinds_offered` (all four), `fee_yen.<kind>` (300 each), `max_copies` (10), `min_age` (15).
-//! - `years_offered.<kind>` (4 each, 1 to 4): fiscal years offered, the newest open one included.
+//! - `years_offered.<kind>` (4 each, 1 to `retention.years_kept`): fiscal years offered, the
+//!   newest open one included.
 //! - `switchover.payroll_withholding` (5月15日), `switchover.pension_withholding` (6月1日),
 //!   `switchover.direct_billing` (6月1日): when the new fiscal year opens; a person with several
 //!   collection methods follows the latest of theirs. (`switchover.withholding`, the older name,
@@ -23,10 +24,19 @@
 //!   after its own due date; `arrears.reflection_lag_days` (21): an instalment that fell due
 //!   within this many days and shows unpaid is "not yet reflected" (ask at the counter).
 //! - `first_year` (`gannen`: 元年), `fy2019_label` (`reiwa`: 令和元年度).
+//! - `retention.years_kept` (4, 1 to 10): fiscal years of tax data kept once the last switchover
+//!   day has come. A year's assessments and payments are purged when no resident can be offered
+//!   it any more: by the first applied batch on or after the last switchover day (or by
+//!   `kofu purge`), not when the new year's data arrives; between the early (payroll) and the
+//!   last switchover day one more year is held. No `years_offered.<kind>` may exceed it.
+//! - `retention.issuance_records_years` (7, 1 to 30): whole fiscal years an issuance record is
+//!   kept after the fiscal year it was issued in (Japan time); older ones are purged with the tax
+//!   data. Certificate-number counters and the audit trail are not touched.
 
 use crate::domain::lg_code::LgCode;
 use crate::domain::municipality::MunicipalityKind;
 use crate::domain::policy::Policy;
+use crate::domain::retention::{MAX_ISSUANCE_RECORDS_YEARS, MAX_YEARS_KEPT};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
@@ -216,7 +226,9 @@ impl Settings {
         Ok(settings)
     }
 
-    fn validate(&self) -> Result<(), ConfigError> {
+    /// Checks values that parse but are out of range or inconsistent; [`Settings::load`] and
+    /// `App::build` call it, so a bad value stops start-up with a message naming the key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
         let invalid = |m: String| Err(ConfigError::Invalid(m));
         if self.database.pool_size == 0 {
             return invalid("database.pool_size must be at least 1".into());
@@ -227,12 +239,29 @@ impl Settings {
                 return invalid(format!("municipality {} is configured twice", m.code));
             }
             let p = &m.policy;
+            let retention = p.retention;
+            if !(1..=MAX_YEARS_KEPT).contains(&retention.years_kept) {
+                return invalid(format!(
+                    "municipality {}: policy.retention.years_kept must be 1 to {MAX_YEARS_KEPT}",
+                    m.code
+                ));
+            }
+            if !(1..=MAX_ISSUANCE_RECORDS_YEARS).contains(&retention.issuance_records_years) {
+                return invalid(format!(
+                    "municipality {}: policy.retention.issuance_records_years must be 1 to \
+                     {MAX_ISSUANCE_RECORDS_YEARS}",
+                    m.code
+                ));
+            }
             for kind in crate::domain::certificate::CertificateKind::ALL {
-                if !(1..=4).contains(&p.years_offered.of(kind)) {
+                let offered = p.years_offered.of(kind);
+                if !(1..=retention.years_kept).contains(&offered) {
                     return invalid(format!(
-                        "municipality {}: policy.years_offered.{} must be 1 to 4",
+                        "municipality {}: policy.years_offered.{} is {offered} but must be 1 to \
+                         policy.retention.years_kept ({}): a year offered must not be purged",
                         m.code,
-                        kind.code().replace('-', "_")
+                        kind.code().replace('-', "_"),
+                        retention.years_kept
                     ));
                 }
             }

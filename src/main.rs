@@ -40,6 +40,9 @@ enum Command {
     /// The tax system's nightly sync: write a batch file, push it, ask for a batch's outcome.
     #[command(subcommand)]
     Sync(cli::sync::Command),
+    /// Purge now what retention no longer keeps (tax data no resident can be offered, issuance
+    /// records past retention), for a municipality whose sync is late; recorded and audited.
+    Purge(cli::purge::Args),
 }
 
 #[tokio::main]
@@ -56,5 +59,6 @@ async fn main() -> anyhow::Result<ExitCode> {
         Command::Report(command) => cli::report::run(command).await.map(|()| done),
         Command::Audit(command) => cli::audit::run(command).await,
         Command::Sync(command) => cli::sync::run(command).await,
+        Command::Purge(args) => cli::purge::run(args).await.map(|()| done),
     }
 }

@@ -50,6 +50,7 @@ impl App {
     /// Builds everything the server needs, failing early (bad database, fonts, seal images,
     /// certificates, busy ports) rather than on the first request.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        settings.validate()?;
         let pool = db::pool(
             settings.database.url.expose(),
             settings.database.pool_size,

@@ -5,11 +5,13 @@
 //! - [`seed`], [`sync`]: the synthetic municipality, in-process or as a batch file pushed over mTLS.
 //! - [`relay_sim`]: play the J-LIS relay; [`render`]: preview a certificate.
 //! - [`audit`], [`report`]: the operator's and the accounts' view.
+//! - [`purge`]: the retention purge run now, for a municipality whose sync is late.
 //! - [`dev_certs`]: development certificates.
 
 pub mod audit;
 pub mod dev_certs;
 pub mod migrate;
+pub mod purge;
 pub mod relay_sim;
 pub mod render;
 pub mod report;

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod issuance;
 pub mod migrate;
 pub mod residents;
+pub mod retention;
 pub mod sync;
 
 #[cfg(test)]

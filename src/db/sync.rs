@@ -2,14 +2,16 @@
 //! transaction, so a rejected batch, a cut stream or a crash leaves nothing behind.
 //!
 //! FULL: rows stream by binary COPY into fresh tables shaped like the municipality's partitions;
-//! they are validated set-wise, purged to the four-year window, indexed, and then swapped in for
-//! the live partitions in a few milliseconds. DELTA: rows stream into temporary staging tables and
-//! are validated, then deletions and upserts are applied to the live tables.
+//! they are validated set-wise, purged to the day's retention floor, indexed, and then swapped in
+//! for the live partitions in a few milliseconds. DELTA: rows stream into temporary staging tables
+//! and are validated, then deletions and upserts are applied to the live tables and purged.
 //! Issuance keeps reading the previous data (MVCC) until the commit.
 
 use super::DbError;
+use super::retention::{self, PurgedRows};
 use crate::domain::lg_code::LgCode;
 use crate::domain::resident::ResidentStatus;
+use crate::domain::retention::Floor;
 use crate::domain::sync_record::{RecordType, SyncMode, SyncRecord};
 use std::pin::Pin;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
@@ -29,17 +31,6 @@ pub struct SetProblem {
     pub field: String,
     /// What is wrong, e.g. a duplicate key or no such resident; never the value.
     pub problem: String,
-}
-
-/// Rows deleted by the retention rule, per table and fiscal year.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct PurgedRows {
-    /// The live table purged, e.g. "assessment".
-    pub table: &'static str,
-    /// The fiscal year (Gregorian start year) whose rows were deleted.
-    pub fiscal_year: i32,
-    /// Rows deleted.
-    pub rows: i64,
 }
 
 /// The live tables a batch fills, in the order every statement locks them.
@@ -185,9 +176,6 @@ pub struct BatchLoad {
     /// Distinguishes this load's FULL tables, e.g. "131041_t123456".
     suffix: String,
     copy: Option<(RecordType, Pin<Box<BinaryCopyInWriter>>)>,
-    /// The newest fiscal year among the assessments written, which sets the retention floor
-    /// without scanning the loaded table.
-    newest_fiscal_year: Option<i32>,
 }
 
 impl BatchLoad {
@@ -238,7 +226,6 @@ impl BatchLoad {
             mode,
             suffix,
             copy: None,
-            newest_fiscal_year: None,
         })
     }
 
@@ -324,7 +311,6 @@ impl BatchLoad {
                     .await?
             }
             SyncRecord::Assessment(a) => {
-                self.newest_fiscal_year = self.newest_fiscal_year.max(Some(a.fiscal_year));
                 let t = &a.tax;
                 let methods: Vec<&str> = a.collection_methods.iter().map(|m| m.code()).collect();
                 let categories: Vec<&str> = a.own_categories.iter().map(|c| c.code()).collect();
@@ -531,110 +517,46 @@ impl BatchLoad {
         }
     }
 
-    /// Publishes the batch: applies it, purges fiscal years outside the latest four, records the
-    /// purge and the batch, and commits. Returns what was purged.
+    /// Publishes the batch: applies it, purges what lies below the day's retention `floor` (tax
+    /// data and issuance records), records the purge and the batch, and commits. Returns what was
+    /// purged; nothing is deleted until the floor moves past data kept.
     pub async fn publish(
         mut self,
+        floor: &Floor,
         record_batch: impl FnOnce(&[PurgedRows]) -> BatchRow,
     ) -> Result<Vec<PurgedRows>, DbError> {
         self.finish_copy().await?;
         let lg = self.lg_code.to_string();
-        let purged = match self.mode {
-            SyncMode::Full => self.publish_full(&lg).await?,
-            SyncMode::Delta => self.publish_delta(&lg).await?,
+        let mut purged = match self.mode {
+            SyncMode::Full => self.publish_full(&lg, floor.oldest_fiscal_year).await?,
+            SyncMode::Delta => self.publish_delta(&lg, floor.oldest_fiscal_year).await?,
         };
+        purged.extend(retention::delete_issuance(&*self.client, &lg, floor.issued_before).await?);
         let batch = record_batch(&purged);
-        if !purged.is_empty() {
-            let kept: Vec<i32> = self
-                .client
-                .query(
-                    "SELECT DISTINCT fiscal_year FROM assessment WHERE lg_code = $1 ORDER BY 1 DESC",
-                    &[&lg],
-                )
-                .await?
-                .iter()
-                .map(|r| r.get(0))
-                .collect();
-            self.client
-                .execute(
-                    "INSERT INTO retention_purge (lg_code, batch_id, purged_at, kept_years, deleted)
-                     VALUES ($1, $2, now(), $3, $4)",
-                    &[&lg, &batch.batch_id, &kept, &Json(&purged)],
-                )
-                .await?;
-        }
+        retention::record(&*self.client, &lg, Some(&batch.batch_id), floor, &purged).await?;
         insert_batch(&self.client, &batch).await?;
         self.client.batch_execute("COMMIT").await?;
         Ok(purged)
     }
 
-    /// Deletes rows of fiscal years below the newest four (counting from `newest`) from
-    /// `table_of(name)`; counts per year.
-    async fn purge(
-        &self,
+    async fn publish_full(
+        &mut self,
         lg: &str,
-        newest: Option<i32>,
-        table_of: impl Fn(&'static str) -> String,
+        oldest_kept: i32,
     ) -> Result<Vec<PurgedRows>, DbError> {
-        let Some(newest) = newest else {
-            return Ok(Vec::new());
-        };
-        let floor = newest - 3;
-        let mut purged = Vec::new();
-        for table in ["assessment", "payment"] {
-            let rows = self
-                .client
-                .query(
-                    &format!(
-                        "WITH gone AS (DELETE FROM {} WHERE lg_code = $1 AND fiscal_year < $2
-                                       RETURNING fiscal_year)
-                         SELECT fiscal_year, count(*) FROM gone GROUP BY 1 ORDER BY 1",
-                        table_of(table)
-                    ),
-                    &[&lg, &floor],
-                )
-                .await?;
-            purged.extend(rows.iter().map(|r| PurgedRows {
-                table,
-                fiscal_year: r.get(0),
-                rows: r.get(1),
-            }));
-        }
-        Ok(purged)
-    }
-
-    async fn publish_full(&mut self, lg: &str) -> Result<Vec<PurgedRows>, DbError> {
         let suffix = self.suffix.clone();
-        let newest = self.newest_fiscal_year;
-        let mut purged = self.purge(lg, newest, |t| format!("{t}_{suffix}")).await?;
-        // What the old data set held below the new retention floor is deleted by the swap; it is
+        let mut purged =
+            retention::delete_tax_data(&*self.client, lg, oldest_kept, |t| format!("{t}_{suffix}"))
+                .await?;
+        // What the old data set held below the retention floor is deleted by the swap; it is
         // part of the evidence too.
-        if let Some(newest) = newest {
-            for table in ["assessment", "payment"] {
-                let rows = self
-                    .client
-                    .query(
-                        &format!(
-                            "SELECT fiscal_year, count(*) FROM {table}
-                             WHERE lg_code = $1 AND fiscal_year < $2 GROUP BY 1 ORDER BY 1"
-                        ),
-                        &[&lg, &(newest - 3)],
-                    )
-                    .await?;
-                for row in rows {
-                    let (fiscal_year, rows): (i32, i64) = (row.get(0), row.get(1));
-                    match purged
-                        .iter_mut()
-                        .find(|p| p.table == table && p.fiscal_year == fiscal_year)
-                    {
-                        Some(p) => p.rows += rows,
-                        None => purged.push(PurgedRows {
-                            table,
-                            fiscal_year,
-                            rows,
-                        }),
-                    }
-                }
+        for old in retention::count_tax_data(&*self.client, lg, oldest_kept).await? {
+            match purged
+                .iter_mut()
+                .find(|p| p.table == old.table && p.fiscal_year == old.fiscal_year)
+            {
+                Some(p) => p.rows += old.rows,
+                None => purged.push(old),
             }
         }
 
@@ -674,7 +596,11 @@ impl BatchLoad {
         Ok(purged)
     }
 
-    async fn publish_delta(&mut self, lg: &str) -> Result<Vec<PurgedRows>, DbError> {
+    async fn publish_delta(
+        &mut self,
+        lg: &str,
+        oldest_kept: i32,
+    ) -> Result<Vec<PurgedRows>, DbError> {
         let mut sql = String::new();
         for t in LIVE_TABLES {
             if partition_of(&self.client, t, lg).await?.is_none() {
@@ -720,16 +646,7 @@ impl BatchLoad {
             ));
         }
         self.client.batch_execute(&sql).await?;
-        let kept: Option<i32> = self
-            .client
-            .query_one(
-                "SELECT max(fiscal_year) FROM assessment WHERE lg_code = $1",
-                &[&lg],
-            )
-            .await?
-            .get(0);
-        self.purge(lg, kept.max(self.newest_fiscal_year), str::to_owned)
-            .await
+        retention::delete_tax_data(&*self.client, lg, oldest_kept, str::to_owned).await
     }
 }
 
@@ -844,7 +761,7 @@ pub async fn find_batch(
     }))
 }
 
-/// The fiscal years a municipality's retention purges deleted for a batch.
+/// The fiscal years of tax data a batch's retention purge deleted (issuance records aside).
 pub async fn purged_years(
     client: &impl deadpool_postgres::GenericClient,
     batch_id: &str,
@@ -853,7 +770,7 @@ pub async fn purged_years(
         .query(
             "SELECT DISTINCT (d->>'fiscal_year')::int FROM retention_purge p,
                     jsonb_array_elements(p.deleted) d
-             WHERE p.batch_id = $1 ORDER BY 1",
+             WHERE p.batch_id = $1 AND d->>'table' IN ('assessment', 'payment') ORDER BY 1",
             &[&batch_id],
         )
         .await?;

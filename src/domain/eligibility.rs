@@ -57,7 +57,8 @@ pub fn fiscal_years_offered(
     policy: &Policy,
 ) -> Vec<i32> {
     let latest = latest_open_fiscal_year(today, methods, policy);
-    (0..i32::from(policy.years_offered.of(kind).clamp(1, 4)))
+    let most = policy.retention.years_kept.max(1);
+    (0..i32::from(policy.years_offered.of(kind).clamp(1, most)))
         .map(|back| latest - back)
         .collect()
 }

@@ -16,4 +16,5 @@ pub mod my_number;
 pub mod policy;
 pub mod refusal;
 pub mod resident;
+pub mod retention;
 pub mod sync_record;

@@ -5,6 +5,7 @@
 use super::assessment::CollectionMethod;
 use super::certificate::CertificateKind;
 use super::era::{FirstYear, Fy2019Label};
+use super::retention::Retention;
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
 
@@ -154,7 +155,7 @@ impl Default for ArrearsPolicy {
     }
 }
 
-/// Fiscal years offered per kind, the newest open one included (1 to 4).
+/// Fiscal years offered per kind, the newest open one included (1 to `retention.years_kept`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct YearsOffered {
@@ -199,7 +200,7 @@ pub struct Policy {
     pub kinds_offered: Vec<CertificateKind>,
     /// Fee per copy, yen, for every kind offered.
     pub fee_yen: FeeTable,
-    /// How many fiscal years each kind offers (1 to 4, the years kofu keeps).
+    /// How many fiscal years each kind offers (1 to `retention.years_kept`, the years kofu keeps).
     pub years_offered: YearsOffered,
     /// When the new fiscal year opens to kiosks, per collection method.
     pub switchover: Switchover,
@@ -225,6 +226,8 @@ pub struct Policy {
     pub first_year: FirstYear,
     /// How fiscal year 2019 is labelled.
     pub fy2019_label: Fy2019Label,
+    /// How long tax data and issuance records are kept.
+    pub retention: Retention,
 }
 
 /// Fees per copy per kind, yen.
@@ -284,6 +287,7 @@ impl Default for Policy {
             allow_dependant_nontax: false,
             first_year: FirstYear::Gannen,
             fy2019_label: Fy2019Label::Reiwa,
+            retention: Retention::default(),
         }
     }
 }

@@ -310,10 +310,13 @@ impl IssuanceService {
             return Ok(Availability::Refused(reason));
         }
         let client = self.pool.get().await.map_err(DbError::from)?;
-        // Every year any kind could offer anyone: the rules then decide per person.
+        // Every year any kind could offer anyone (down to the retention floor: between the
+        // switchovers a direct-billing resident still gets one year more): the rules then decide
+        // per person.
         let newest = eligibility::newest_year_open_to_anyone(today, policy);
+        let oldest = crate::domain::retention::oldest_fiscal_year_kept(today, policy);
         let mut years = Vec::new();
-        for fiscal_year in (newest - 3..=newest).rev() {
+        for fiscal_year in (oldest..=newest).rev() {
             match db::residents::by_card(&client, lg_code, card_serial.as_str(), fiscal_year, today)
                 .await?
             {

@@ -8,6 +8,7 @@ use crate::db::sync::{BatchLoad, BatchRow, MAX_LISTED_ERRORS};
 use crate::db::{self, DbError};
 use crate::domain::caller::Caller;
 use crate::domain::lg_code::LgCode;
+use crate::domain::retention;
 use crate::domain::sync_record::{
     CheckContext, FieldProblem, RecordType, SyncMode, SyncRecord, check,
 };
@@ -95,7 +96,8 @@ pub struct SyncReport {
     pub errors: Vec<RecordError>,
     /// Problems found in all, listed or not.
     pub error_count: i64,
-    /// Fiscal years deleted by the retention purge (only the latest 4 are kept).
+    /// Fiscal years of tax data deleted by the retention purge this batch ran (the floor moves
+    /// on the last switchover day; see `domain::retention`).
     pub purged_fiscal_years: Vec<i32>,
     /// When the batch was finished (for an already-applied batch: when it was first applied).
     pub finished_at: DateTime<Utc>,
@@ -370,10 +372,16 @@ impl Upload<'_> {
             return Ok(self.report(BatchState::Rejected, Vec::new(), self.service.now()));
         }
         let row = self.batch_row(&content_sha256, true);
-        let purged = load.publish(|_| row).await?;
-        let mut years: Vec<i32> = purged.iter().map(|p| p.fiscal_year).collect();
-        years.sort_unstable();
-        years.dedup();
+        // Retention follows the day the batch is applied, by the server's clock.
+        let policy = &self
+            .service
+            .settings
+            .municipality(self.header.lg_code)
+            .ok_or(SyncError::UnknownMunicipality(self.header.lg_code))?
+            .policy;
+        let floor = retention::floor(self.service.clock.today(), policy);
+        let purged = load.publish(&floor, |_| row).await?;
+        let years = db::retention::tax_years(&purged);
         Ok(self.report(BatchState::Applied, years, self.service.now()))
     }
 

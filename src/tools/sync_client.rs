@@ -192,7 +192,7 @@ pub fn describe(report: &pb::SyncReport) -> String {
     );
     if !report.purged_fiscal_years.is_empty() {
         text.push_str(&format!(
-            "; purged fiscal years {:?} (retention: latest 4)",
+            "; purged fiscal years {:?} (no longer offered to anyone)",
             report.purged_fiscal_years
         ));
     }

@@ -9,6 +9,7 @@ mod helpers;
 mod issue_certificate;
 mod operations;
 mod relay_flow;
+mod retention;
 mod rules;
 mod sync;
 mod tidy;
