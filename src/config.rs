@@ -23,6 +23,8 @@
 //! - `arrears.refuse_with_arrears` (true): refuse a 納税証明書 while any instalment is unpaid
 //!   after its own due date; `arrears.reflection_lag_days` (21): an instalment that fell due
 //!   within this many days and shows unpaid is "not yet reflected" (ask at the counter).
+//! - `allow_dependant_nontax` (false): a person with no declaration who is named as a dependant
+//!   on another taxpayer's return gets a 非課税証明書 without income figures.
 //! - `first_year` (`gannen`: 元年), `fy2019_label` (`reiwa`: 令和元年度).
 //! - `retention.years_kept` (4, 1 to 10): fiscal years of tax data kept once the last switchover
 //!   day has come. A year's assessments and payments are purged when no resident can be offered

@@ -271,8 +271,19 @@ pub struct TestApp {
 
 /// Applies `records` to the test database as a FULL batch, in-process.
 pub async fn load_full(db: &TestDb, records: Vec<kofu::domain::sync_record::SyncRecord>) {
+    load_full_extracted(db, records, NOW).await
+}
+
+/// [`load_full`] for a batch extracted at `extracted_at` (RFC 3339), applied on that day.
+pub async fn load_full_extracted(
+    db: &TestDb,
+    records: Vec<kofu::domain::sync_record::SyncRecord>,
+    extracted_at: &str,
+) {
+    let extracted_at = chrono::DateTime::parse_from_rfc3339(extracted_at).unwrap();
     let certs = TestCerts::new();
-    let settings = settings(db, &certs);
+    let mut settings = settings(db, &certs);
+    settings.clock.fixed_now = Some(extracted_at);
     let pool = kofu::db::pool(&db.url, 2, std::time::Duration::from_secs(5)).unwrap();
     let clock = kofu::clock::Clock::from_setting(settings.clock.fixed_now);
     let service = kofu::service::sync::SyncService::new(pool, std::sync::Arc::new(settings), clock);
@@ -283,7 +294,7 @@ pub async fn load_full(db: &TestDb, records: Vec<kofu::domain::sync_record::Sync
                 batch_id: format!("fixture-{}", NEXT.fetch_add(1, Ordering::Relaxed)),
                 lg_code: LgCode::parse(SHINJUKU).unwrap(),
                 mode: kofu::domain::sync_record::SyncMode::Full,
-                extracted_at: chrono::DateTime::parse_from_rfc3339(NOW).unwrap().into(),
+                extracted_at: extracted_at.into(),
             },
             &kofu::domain::caller::Caller::new("test fixtures"),
             records,
