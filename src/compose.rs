@@ -9,6 +9,7 @@ use crate::domain::era::{format_calendar_year, format_date, format_fiscal_year};
 use crate::domain::fiscal_year;
 use crate::domain::money::format_yen;
 use crate::domain::municipality::inhabitant_tax_names;
+use crate::domain::printability::{self, PrintField};
 use crate::domain::resident::Resident;
 use crate::pdf::{Document, Field, Row, Section};
 use chrono::NaiveDate;
@@ -138,23 +139,33 @@ fn row(label: impl Into<String>, values: Vec<String>) -> Row {
     }
 }
 
+/// The person block. Its texts are the ones `printability` names, so that the check made
+/// before a number is spent (and the scan after each sync) covers exactly what is printed.
 fn person_block(input: &CertificateInput<'_>) -> Vec<Field> {
     let r = input.resident;
     let assessment_date = fiscal_year::assessment_date(input.assessment.fiscal_year);
-    let field = |label: String, value: String| Field { label, value };
+    let field = |label: String, value: &str| Field {
+        label,
+        value: value.to_owned(),
+    };
+    let [
+        (PrintField::Name, name),
+        (PrintField::NameKana, name_kana),
+        (PrintField::Address, address),
+    ] = printability::resident_texts(r)
+    else {
+        unreachable!("resident_texts lists name, reading, address")
+    };
+    let (_, address_on_assessment_date) = printability::assessment_text(input.assessment);
     vec![
-        field("住所".into(), r.address.clone()),
+        field("住所".into(), address),
         field(
             format!("{}現在の住所", date(assessment_date, input)),
-            input
-                .assessment
-                .address_on_assessment_date
-                .clone()
-                .unwrap_or_default(),
+            address_on_assessment_date,
         ),
-        field("フリガナ".into(), r.name_kana.clone()),
-        field("氏名".into(), r.name.clone()),
-        field("生年月日".into(), date(r.birth_date, input)),
+        field("フリガナ".into(), name_kana),
+        field("氏名".into(), name),
+        field("生年月日".into(), &date(r.birth_date, input)),
     ]
 }
 

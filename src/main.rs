@@ -31,7 +31,7 @@ enum Command {
     DevCerts(cli::dev_certs::Args),
     /// Preview a certificate from built-in synthetic data, to check layout, tax names and seal.
     Render(cli::render::Args),
-    /// Reports for the municipality's accounts.
+    /// Reports for the municipality's accounts and tax office: fees, residents who cannot print.
     #[command(subcommand)]
     Report(cli::report::Command),
     /// The audit trail: verify its hash chain, purge entries past retention.

@@ -6,7 +6,8 @@
 use crate::domain::sync_record::{RecordType, SyncMode};
 use chrono::{DateTime, Utc};
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 use std::time::Duration;
 
@@ -36,6 +37,12 @@ pub struct Metrics {
     pub sync_batch_seconds: HistogramVec,
     /// Unix time of the last applied batch, by municipality: alert when the nightly sync is late.
     pub sync_last_applied_timestamp_seconds: prometheus::GaugeVec,
+    /// Residents whose name, reading or an address cannot print in full, by municipality, as the
+    /// scan after the last applied batch found them: the office fixes the data before anyone is
+    /// turned away at a kiosk.
+    pub unprintable_residents: IntGaugeVec,
+    /// Printability scans that failed, by municipality (the batch stays applied).
+    pub unprintable_scan_failures_total: IntCounterVec,
 }
 
 impl Metrics {
@@ -106,8 +113,26 @@ impl Metrics {
             &["municipality"],
         )
         .expect("valid metric");
+        let unprintable_residents = IntGaugeVec::new(
+            Opts::new(
+                "unprintable_residents",
+                "Residents whose name, reading or an address cannot print in full, by municipality.",
+            ),
+            &["municipality"],
+        )
+        .expect("valid metric");
+        let unprintable_scan_failures_total = IntCounterVec::new(
+            Opts::new(
+                "unprintable_scan_failures_total",
+                "Printability scans after an applied batch that failed, by municipality.",
+            ),
+            &["municipality"],
+        )
+        .expect("valid metric");
         let metrics = Self {
             rpc_seconds,
+            unprintable_residents,
+            unprintable_scan_failures_total,
             sync_batches_total,
             sync_records_total,
             sync_batch_seconds,
@@ -144,6 +169,8 @@ impl Metrics {
             Box::new(metrics.sync_records_total.clone()),
             Box::new(metrics.sync_batch_seconds.clone()),
             Box::new(metrics.sync_last_applied_timestamp_seconds.clone()),
+            Box::new(metrics.unprintable_residents.clone()),
+            Box::new(metrics.unprintable_scan_failures_total.clone()),
         ] {
             metrics
                 .registry
@@ -208,6 +235,20 @@ impl Metrics {
         self.sync_last_applied_timestamp_seconds
             .with_label_values(&[lg_code])
             .set(at.timestamp() as f64);
+    }
+
+    /// How many of the municipality's residents cannot print, as its latest scan found.
+    pub fn set_unprintable(&self, lg_code: &str, residents: i64) {
+        self.unprintable_residents
+            .with_label_values(&[lg_code])
+            .set(residents);
+    }
+
+    /// A printability scan of the municipality failed.
+    pub fn count_unprintable_scan_failure(&self, lg_code: &str) {
+        self.unprintable_scan_failures_total
+            .with_label_values(&[lg_code])
+            .inc();
     }
 
     /// Refreshes the pool gauges and renders the text exposition format.

@@ -19,6 +19,7 @@ use crate::metrics::Metrics;
 use crate::pdf::{FontPaths, Renderer, Seal, SealError};
 use crate::service::audit::Audit;
 use crate::service::issuance::IssuanceService;
+use crate::service::printability::PrintScan;
 use crate::service::sync::SyncService;
 use anyhow::Context;
 use deadpool_postgres::Pool;
@@ -67,12 +68,17 @@ impl App {
             for (lg_code, at) in db::sync::last_applied(&client).await? {
                 metrics.set_sync_applied(&lg_code, at);
             }
+            for (lg_code, residents) in db::printability::unprintable_counts(&client).await? {
+                metrics.set_unprintable(&lg_code, residents);
+            }
         }
-        let renderer = Renderer::new(&FontPaths {
-            primary: settings.fonts.primary.clone(),
-            fallback: settings.fonts.fallback.clone(),
-        })
-        .context("loading fonts")?;
+        let renderer = Arc::new(
+            Renderer::new(&FontPaths {
+                primary: settings.fonts.primary.clone(),
+                fallback: settings.fonts.fallback.clone(),
+            })
+            .context("loading fonts")?,
+        );
         let seals = settings
             .municipalities
             .iter()
@@ -99,12 +105,19 @@ impl App {
         Ok(Self {
             issuance: Arc::new(IssuanceService::new(
                 pool.clone(),
-                Arc::new(renderer),
+                renderer.clone(),
                 settings.clone(),
                 clock,
                 seals,
             )),
-            sync: Arc::new(SyncService::new(pool.clone(), settings.clone(), clock)),
+            sync: Arc::new(
+                SyncService::new(pool.clone(), settings.clone(), clock).with_scan(PrintScan::new(
+                    pool.clone(),
+                    renderer,
+                    metrics.clone(),
+                    clock,
+                )),
+            ),
             authorizer: Authorizer::new(settings.clients.clone(), Some(books.clone())),
             books,
             shutdown_grace: Duration::from_secs(settings.server.shutdown_grace_seconds),

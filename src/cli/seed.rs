@@ -4,7 +4,11 @@
 use super::{ConfigArg, Population, clock, extraction_time, migrated_pool};
 use crate::domain::caller::Caller;
 use crate::domain::sync_record::{RecordType as T, SyncMode};
+use crate::metrics::Metrics;
+use crate::pdf::{FontPaths, Renderer};
+use crate::service::printability::PrintScan;
 use crate::service::sync::{BatchHeader, BatchState, SyncService};
+use anyhow::Context;
 use std::sync::Arc;
 
 /// The configuration and the population.
@@ -23,7 +27,14 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let m = m.clone();
     let clock = clock(&settings);
     let pool = migrated_pool(&settings, 2).await?;
-    let service = SyncService::new(pool, Arc::new(settings), clock);
+    // Seeded data is scanned for printability as a pushed batch is.
+    let renderer = Renderer::new(&FontPaths {
+        primary: settings.fonts.primary.clone(),
+        fallback: settings.fonts.fallback.clone(),
+    })
+    .context("loading fonts")?;
+    let scan = PrintScan::new(pool.clone(), Arc::new(renderer), Metrics::new(), clock);
+    let service = SyncService::new(pool, Arc::new(settings), clock).with_scan(scan);
     let started = std::time::Instant::now();
     let now = extraction_time(clock.now(), year).to_utc();
     let report = service

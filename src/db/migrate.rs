@@ -47,6 +47,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0006_retention.sql",
         sql: include_str!("../../migrations/0006_retention.sql"),
     },
+    Migration {
+        version: 7,
+        name: "0007_unprintable.sql",
+        sql: include_str!("../../migrations/0007_unprintable.sql"),
+    },
 ];
 
 const LOCK_KEY: i64 = 0x6b6f_6675; // "kofu"

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod issuance;
 pub mod migrate;
+pub mod printability;
 pub mod residents;
 pub mod retention;
 pub mod sync;

@@ -14,6 +14,7 @@ pub mod money;
 pub mod municipality;
 pub mod my_number;
 pub mod policy;
+pub mod printability;
 pub mod refusal;
 pub mod resident;
 pub mod retention;

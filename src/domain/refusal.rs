@@ -50,6 +50,9 @@ pub enum RefusalReason {
     /// Today is the day the person moved in (転入日): the registry's change is not yet in the tax
     /// data.
     MovedInToday,
+    /// 印字できない: the name, reading or an address is too long to print in full in its cell,
+    /// or the page's content overflows one A4 page.
+    DoesNotFit,
 }
 
 /// What the relay is told of a refusal.
@@ -66,7 +69,7 @@ const ASK_AT_COUNTER: &str =
 
 impl RefusalReason {
     /// Every reason.
-    pub const ALL: [RefusalReason; 17] = [
+    pub const ALL: [RefusalReason; 18] = [
         RefusalReason::UnknownCard,
         RefusalReason::MovedOut,
         RefusalReason::Deceased,
@@ -84,6 +87,7 @@ impl RefusalReason {
         RefusalReason::OutsideServiceHours,
         RefusalReason::UnprintableCharacter,
         RefusalReason::MovedInToday,
+        RefusalReason::DoesNotFit,
     ];
 
     /// A stable code for metrics labels and the audit trail.
@@ -106,6 +110,7 @@ impl RefusalReason {
             RefusalReason::OutsideServiceHours => "outside_service_hours",
             RefusalReason::UnprintableCharacter => "unprintable_character",
             RefusalReason::MovedInToday => "moved_in_today",
+            RefusalReason::DoesNotFit => "does_not_fit",
         }
     }
 
@@ -128,7 +133,8 @@ impl RefusalReason {
             | RefusalReason::PaymentNotYetReflected
             | RefusalReason::UnderRevision
             | RefusalReason::UnprintableCharacter
-            | RefusalReason::MovedInToday => Outward::AskAtCounter,
+            | RefusalReason::MovedInToday
+            | RefusalReason::DoesNotFit => Outward::AskAtCounter,
         }
     }
 

@@ -5,6 +5,7 @@
 use super::{FontError, RenderError};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 use ttf_parser::{Face, GlyphId};
 
@@ -97,6 +98,60 @@ pub struct Glyph {
 
 pub struct FontSet {
     fonts: [Font; 2],
+    /// What [`FontSet::search`] found for each character of the Basic Multilingual Plane, filled
+    /// in as characters are first met (0: not yet looked up; see [`Found::encode`]): typesetting
+    /// and the printability checks then index a table instead of searching two cmaps each time.
+    /// The search is a pure function of the fonts, so a race only stores the same value twice.
+    bmp: Box<[AtomicU64]>,
+}
+
+/// A character's glyph: which font, which glyph, its advance in 1/1000 em.
+#[derive(Debug, Clone, Copy)]
+struct Found {
+    slot: Slot,
+    id: GlyphId,
+    advance: f32,
+}
+
+impl Found {
+    const LOOKED_UP: u64 = 1 << 63;
+    const PRESENT: u64 = 1 << 62;
+    const FALLBACK: u64 = 1 << 48;
+
+    /// A search's result as a table entry: bit 63 set, bit 62 when a glyph was found, bit 48
+    /// for the fallback font, bits 32–47 the glyph id, bits 0–31 the advance's bits.
+    fn encode(found: Option<Found>) -> u64 {
+        match found {
+            None => Self::LOOKED_UP,
+            Some(f) => {
+                let slot = match f.slot {
+                    Slot::Primary => 0,
+                    Slot::Fallback => Self::FALLBACK,
+                };
+                Self::LOOKED_UP
+                    | Self::PRESENT
+                    | slot
+                    | u64::from(f.id.0) << 32
+                    | u64::from(f.advance.to_bits())
+            }
+        }
+    }
+
+    /// A table entry read back; `None` inside when no font has the character.
+    fn decode(entry: u64) -> Option<Option<Found>> {
+        if entry & Self::LOOKED_UP == 0 {
+            return None;
+        }
+        Some((entry & Self::PRESENT != 0).then(|| Found {
+            slot: if entry & Self::FALLBACK != 0 {
+                Slot::Fallback
+            } else {
+                Slot::Primary
+            },
+            id: GlyphId((entry >> 32) as u16),
+            advance: f32::from_bits(entry as u32),
+        }))
+    }
 }
 
 fn is_variation_selector(c: char) -> bool {
@@ -107,7 +162,36 @@ impl FontSet {
     pub fn load(primary: &Path, fallback: &Path) -> Result<Self, FontError> {
         Ok(Self {
             fonts: [Font::load(primary)?, Font::load(fallback)?],
+            bmp: (0..=0xFFFF).map(|_| AtomicU64::new(0)).collect(),
         })
+    }
+
+    /// The glyph of `c` on its own (no variation selector): the primary font's, else the
+    /// fallback's.
+    fn found(&self, c: char) -> Option<Found> {
+        let Some(entry) = self.bmp.get(c as usize) else {
+            return self.search(c);
+        };
+        if let Some(found) = Found::decode(entry.load(Ordering::Relaxed)) {
+            return found;
+        }
+        let found = self.search(c);
+        entry.store(Found::encode(found), Ordering::Relaxed);
+        found
+    }
+
+    /// [`FontSet::found`] without the table: both cmaps searched.
+    fn search(&self, c: char) -> Option<Found> {
+        [Slot::Primary, Slot::Fallback]
+            .into_iter()
+            .find_map(|slot| {
+                let font = self.font(slot);
+                font.glyph(c).map(|id| Found {
+                    slot,
+                    id,
+                    advance: font.advance(id),
+                })
+            })
     }
 
     pub fn font(&self, slot: Slot) -> &Font {
@@ -117,6 +201,35 @@ impl FontSet {
     /// The glyphs for `text`, or the first character that no font can print.
     pub fn glyphs(&self, text: &str) -> Result<Vec<Glyph>, RenderError> {
         let mut glyphs = Vec::with_capacity(text.len() / 2);
+        self.each_glyph(text, |found, base, selector| {
+            let mut source = String::from(base);
+            source.extend(selector);
+            glyphs.push(Glyph {
+                slot: found.slot,
+                id: found.id.0,
+                text: source,
+                advance: found.advance,
+            });
+        })?;
+        Ok(glyphs)
+    }
+
+    /// The advances of the glyphs for `text` summed in 1/1000 em, exactly as [`advance_sum`]
+    /// sums [`FontSet::glyphs`], without building them; or the first character no font can
+    /// print.
+    pub fn advance(&self, text: &str) -> Result<f32, RenderError> {
+        let mut sum = 0.0;
+        self.each_glyph(text, |found, _, _| sum += found.advance)?;
+        Ok(sum)
+    }
+
+    /// Calls `glyph` with each glyph `text` prints, its base character and variation selector,
+    /// or fails at the first character that no font can print.
+    fn each_glyph(
+        &self,
+        text: &str,
+        mut glyph: impl FnMut(Found, char, Option<char>),
+    ) -> Result<(), RenderError> {
         let mut chars = text.chars().peekable();
         while let Some(c) = chars.next() {
             let unprintable = RenderError::UnprintableCharacter {
@@ -132,28 +245,35 @@ impl FontSet {
                 // glyph would show a different character than the registered one.
                 Some(vs) => [Slot::Primary, Slot::Fallback]
                     .into_iter()
-                    .find_map(|slot| self.font(slot).variant(c, vs).map(|g| (slot, g))),
-                None => [Slot::Primary, Slot::Fallback]
-                    .into_iter()
-                    .find_map(|slot| self.font(slot).glyph(c).map(|g| (slot, g))),
+                    .find_map(|slot| {
+                        let font = self.font(slot);
+                        font.variant(c, vs).map(|id| Found {
+                            slot,
+                            id,
+                            advance: font.advance(id),
+                        })
+                    }),
+                None => self.found(c),
             };
-            let (slot, id) = found.ok_or(unprintable)?;
-            let mut source = String::from(c);
-            source.extend(selector);
-            glyphs.push(Glyph {
-                slot,
-                id: id.0,
-                text: source,
-                advance: self.font(slot).advance(id),
-            });
+            glyph(found.ok_or(unprintable)?, c, selector);
         }
-        Ok(glyphs)
+        Ok(())
     }
+}
+
+/// The glyphs' advances summed, in 1/1000 em.
+pub fn advance_sum(glyphs: &[Glyph]) -> f32 {
+    glyphs.iter().fold(0.0, |sum, g| sum + g.advance)
 }
 
 /// Width of glyphs at `size` points.
 pub fn width(glyphs: &[Glyph], size: f32) -> f32 {
-    glyphs.iter().map(|g| g.advance).sum::<f32>() * size / 1000.0
+    width_of(advance_sum(glyphs), size)
+}
+
+/// Width at `size` points of text whose advances sum to `advance` (1/1000 em).
+pub fn width_of(advance: f32, size: f32) -> f32 {
+    advance * size / 1000.0
 }
 
 #[cfg(test)]
@@ -179,6 +299,33 @@ mod tests {
         let tsuchi_yoshi = '\u{20BB7}';
         assert!(fonts.font(Slot::Primary).glyph(tsuchi_yoshi).is_none());
         assert_eq!(slots("𠮷田"), vec![Slot::Fallback, Slot::Primary]);
+    }
+
+    #[test]
+    fn the_table_finds_what_the_cmaps_do() {
+        let fonts = fonts();
+        let same = |a: Option<Found>, b: Option<Found>| match (a, b) {
+            (None, None) => true,
+            (Some(a), Some(b)) => {
+                (a.slot, a.id, a.advance.to_bits()) == (b.slot, b.id, b.advance.to_bits())
+            }
+            _ => false,
+        };
+        for code in (0..=0xFFFF)
+            .step_by(7)
+            .chain([0x3000, 0x845B, 0xE000, 0xFFFD])
+        {
+            if let Some(c) = char::from_u32(code) {
+                // Looked up, then read back from the table.
+                assert!(same(fonts.found(c), fonts.search(c)), "U+{code:04X}");
+                assert!(same(fonts.found(c), fonts.search(c)), "U+{code:04X}");
+            }
+        }
+        assert!(
+            fonts
+                .found('\u{20BB7}')
+                .is_some_and(|f| f.slot == Slot::Fallback)
+        );
     }
 
     #[test]

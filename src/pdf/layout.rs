@@ -4,7 +4,7 @@
 
 use super::RenderError;
 use super::document::{Document, Section};
-use super::fonts::{FontSet, Glyph, width};
+use super::fonts::{FontSet, Glyph, advance_sum, width, width_of};
 
 pub const PAGE_WIDTH_PT: f32 = 595.276;
 pub const PAGE_HEIGHT_PT: f32 = 841.89;
@@ -108,6 +108,48 @@ fn cell(left_mm: f32, width_mm: f32, top_mm: f32, height_mm: f32) -> Cell {
     }
 }
 
+/// The size text whose glyph advances sum to `advance` (1/1000 em) is drawn at in a box `room`
+/// points wide: `size` when it fits, else shrunk to fit down to [`MIN_SIZE`]; `None` when even
+/// that is too wide.
+fn fitted_size(advance: f32, room: f32, size: f32) -> Option<f32> {
+    let natural = width_of(advance, size);
+    if natural <= room {
+        return Some(size);
+    }
+    let fitted = size * room / natural;
+    // The mm → pt conversion rounds in f32: text that fits exactly at MIN_SIZE must not fail by
+    // a rounding error (60 full-width characters in the person block's 127 mm).
+    (fitted >= MIN_SIZE - 1e-3).then_some(fitted)
+}
+
+/// The person block's rows: the label column's width, each row's height, and the size the values
+/// (the person's name, reading and addresses) are printed at before shrinking.
+const PERSON_LABEL_MM: f32 = 44.0;
+const PERSON_ROW_MM: f32 = 6.5;
+const PERSON_VALUE_SIZE: f32 = 10.0;
+
+/// The box a value of the person block is printed in, on the row starting `top_mm` from the top.
+fn person_value_cell(top_mm: f32) -> Cell {
+    cell(
+        MARGIN_MM + PERSON_LABEL_MM + CELL_PAD_MM,
+        CONTENT_MM - PERSON_LABEL_MM - 2.0 * CELL_PAD_MM,
+        top_mm,
+        PERSON_ROW_MM,
+    )
+}
+
+/// Whether text whose glyph advances sum to `advance` (1/1000 em) fits a value cell of the
+/// person block (name, reading, addresses) at the smallest size the layout allows: the very test
+/// [`lay_out`] applies to those cells.
+pub fn fits_person_value(advance: f32) -> bool {
+    fitted_size(
+        advance,
+        pt(person_value_cell(0.0).width_mm),
+        PERSON_VALUE_SIZE,
+    )
+    .is_some()
+}
+
 struct Page<'f> {
     fonts: &'f FontSet,
     ops: Vec<Op>,
@@ -138,16 +180,7 @@ impl Page<'_> {
         }
         let glyphs = self.fonts.glyphs(text)?;
         let room = pt(width_mm);
-        let natural = width(&glyphs, size);
-        let size = if natural <= room {
-            size
-        } else {
-            let fitted = size * room / natural;
-            if fitted < MIN_SIZE {
-                return Err(RenderError::DoesNotFit);
-            }
-            fitted
-        };
+        let size = fitted_size(advance_sum(&glyphs), room, size).ok_or(RenderError::DoesNotFit)?;
         let used = width(&glyphs, size);
         let x = pt(left_mm)
             + match align {
@@ -353,8 +386,8 @@ pub fn lay_out(document: &Document, fonts: &FontSet) -> Result<Vec<Op>, RenderEr
 
     // Person block.
     let person_top = 34.0;
-    let person_row = 6.5;
-    let label_mm = 44.0;
+    let person_row = PERSON_ROW_MM;
+    let label_mm = PERSON_LABEL_MM;
     let mut y = person_top;
     for (i, field) in document.person.iter().enumerate() {
         page.fill(left, y, label_mm, person_row);
@@ -371,13 +404,8 @@ pub fn lay_out(document: &Document, fonts: &FontSet) -> Result<Vec<Op>, RenderEr
         )?;
         page.text(
             &field.value,
-            cell(
-                left + label_mm + CELL_PAD_MM,
-                CONTENT_MM - label_mm - 2.0 * CELL_PAD_MM,
-                y,
-                person_row,
-            ),
-            10.0,
+            person_value_cell(y),
+            PERSON_VALUE_SIZE,
             Align::Left,
         )?;
         // The value just drawn is the person's own text.

@@ -92,9 +92,25 @@ impl Renderer {
         writer::write(&ops, &self.fonts, &self.templates)
     }
 
-    /// Ok when every character of `text` can be printed with the configured fonts.
-    pub fn check_printable(&self, text: &str) -> Result<(), RenderError> {
-        self.fonts.glyphs(text).map(|_| ())
+    /// Ok when `text` prints in full as a value of the person block (氏名, フリガナ, 住所, the
+    /// address on the assessment date): every character has a glyph, and the line fits its cell
+    /// at the smallest size the layout shrinks to. The cell, sizes and fonts are the layout's
+    /// own, so this agrees with [`Renderer::render`] on every text. Fails with
+    /// [`RenderError::UnprintableCharacter`] or [`RenderError::DoesNotFit`].
+    pub fn check_person_value(&self, text: &str) -> Result<(), RenderError> {
+        // The advances alone, summed as the layout sums them: no glyph list is built, which
+        // keeps the scan of every resident after a sync fast.
+        if layout::fits_person_value(self.fonts.advance(text)?) {
+            Ok(())
+        } else {
+            Err(RenderError::DoesNotFit)
+        }
+    }
+
+    /// Ok when `document` lays out on one page: what [`Renderer::render`] checks before it
+    /// writes any byte, without writing them (no subsetting, no PDF).
+    pub fn check_layout(&self, document: &Document) -> Result<(), RenderError> {
+        layout::lay_out(document, &self.fonts).map(|_| ())
     }
 }
 
@@ -194,6 +210,80 @@ mod tests {
         warm.render(&other).unwrap();
         warm.render(&document).unwrap();
         assert_eq!(warm.render(&document).unwrap(), cold);
+    }
+
+    /// The person block's value cell is 127 mm wide and text shrinks to 6 pt: 60 full-width
+    /// characters (1 em each) fit, the 61st does not; half-width kana take half as much.
+    #[test]
+    fn person_values_fit_up_to_the_width_of_their_cell() {
+        let r = renderer();
+        let check = |text: String, expected: Result<(), Option<u32>>| {
+            let got = match r.check_person_value(&text) {
+                Ok(()) => Ok(()),
+                Err(RenderError::UnprintableCharacter { code_point }) => Err(Some(code_point)),
+                Err(RenderError::DoesNotFit) => Err(None),
+                Err(other) => panic!("{other}"),
+            };
+            assert_eq!(
+                got,
+                expected,
+                "{} characters: {text:?}",
+                text.chars().count()
+            );
+        };
+        let fits = Ok(());
+        let too_long = Err(None);
+        check(String::new(), fits);
+        check("山田　花子".into(), fits);
+        check(
+            "東京都新宿区西新宿二丁目8番1号　新宿パークハイツ1203号".into(),
+            fits,
+        );
+        check("山".repeat(60), fits);
+        check("山".repeat(61), too_long);
+        check("ヤ".repeat(60), fits);
+        check("ヤ".repeat(61), too_long);
+        // Variation sequences are one glyph each: the selectors take no room.
+        check("葛\u{E0100}".repeat(60), fits);
+        check("葛\u{E0100}".repeat(61), too_long);
+        check("ｱ".repeat(120), fits);
+        check("ｱ".repeat(121), too_long);
+        // IPAex明朝's Latin letters and digits are proportional (a "1" is 0.618 em).
+        check("1".repeat(97), fits);
+        check("1".repeat(98), too_long);
+        check(format!("{}　{}", "山".repeat(30), "田".repeat(29)), fits);
+        check(
+            format!("{}　{}", "山".repeat(30), "田".repeat(30)),
+            too_long,
+        );
+        // A character no font has is the reason, however long the text.
+        check("山田\u{E000}".into(), Err(Some(0xE000)));
+        check(format!("{}\u{E000}", "山".repeat(70)), Err(Some(0xE000)));
+    }
+
+    /// The check and the layout agree at every length around the boundary, in every value row
+    /// of the person block.
+    #[test]
+    fn the_person_value_check_agrees_with_the_layout() {
+        let r = renderer();
+        for row in 0..sample::sample_document().person.len() {
+            for n in 55..=66 {
+                let text = "鑑".repeat(n);
+                let mut document = sample::sample_document();
+                document.person[row].value = text.clone();
+                let rendered = r.render(&document).map(|_| ());
+                let checked = r.check_person_value(&text);
+                assert_eq!(
+                    format!("{rendered:?}"),
+                    format!("{checked:?}"),
+                    "row {row}, {n} characters"
+                );
+                assert_eq!(
+                    format!("{:?}", r.check_layout(&document)),
+                    format!("{checked:?}")
+                );
+            }
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ use crate::clock::Clock;
 use crate::compose::{self, CertificateInput};
 use crate::config::{MunicipalitySettings, Settings};
 use crate::db::issuance::{IssuanceRecord, Recorded};
+use crate::db::printability::PrintRefusal;
 use crate::db::{self, DbError};
 use crate::domain::assessment::Assessment;
 use crate::domain::caller::Caller;
@@ -15,8 +16,10 @@ use crate::domain::certificate::{
 };
 use crate::domain::eligibility;
 use crate::domain::lg_code::LgCode;
+use crate::domain::printability::{self as printable, PrintField, PrintProblem};
 use crate::domain::refusal::RefusalReason;
-use crate::pdf::{RenderError, Renderer, Seal};
+use crate::pdf::{Document, RenderError, Renderer, Seal};
+use crate::service::printability;
 use chrono::{DateTime, FixedOffset, SubsecRound};
 use deadpool_postgres::Pool;
 use sha2::{Digest, Sha256};
@@ -85,7 +88,8 @@ pub enum IssueError {
     /// The database failed or holds something unexpected.
     #[error(transparent)]
     Db(#[from] DbError),
-    /// The PDF could not be rendered (other than an unprintable character, which is a refusal).
+    /// The PDF could not be rendered for a fault of kofu's (font subsetting); what cannot print
+    /// (a character without a glyph, a text or page that does not fit) is a refusal instead.
     #[error("rendering failed: {0}")]
     Render(RenderError),
 }
@@ -220,21 +224,24 @@ impl IssuanceService {
                 RefusalReason::NotResidentOnAssessmentDate,
             ));
         };
-        // Check the person's own text before a number is spent on a certificate that cannot print.
-        for text in [
-            person.resident.name.as_str(),
-            person.resident.name_kana.as_str(),
-            person.resident.address.as_str(),
-            assessment
-                .address_on_assessment_date
-                .as_deref()
-                .unwrap_or(""),
-        ] {
-            if let Err(RenderError::UnprintableCharacter { .. }) =
-                self.renderer.check_printable(text)
-            {
-                return Ok(IssueOutcome::Refused(RefusalReason::UnprintableCharacter));
-            }
+        let print_refusal = |field, problem| PrintRefusal {
+            lg_code: request.lg_code,
+            refused_at: now.to_utc(),
+            action: "IssueCertificate",
+            request_id: Some(request.request_id.clone()),
+            addressee_no: person.resident.addressee_no.clone(),
+            kind: Some(request.kind),
+            fiscal_year: Some(request.fiscal_year),
+            field,
+            problem,
+        };
+        // What cannot print is refused before a number is spent on it.
+        if let Err((field, problem)) =
+            self.check_printable(request.kind, municipality, &person, assessment, now)
+        {
+            self.record_print_refusal(&client, print_refusal(field, problem))
+                .await;
+            return Ok(IssueOutcome::Refused(problem.refusal()));
         }
 
         let sequence = db::issuance::next_number(
@@ -253,10 +260,16 @@ impl IssuanceService {
             now,
         ) {
             Ok(pdf) => pdf,
-            Err(RenderError::UnprintableCharacter { .. }) => {
-                return Ok(IssueOutcome::Refused(RefusalReason::UnprintableCharacter));
-            }
-            Err(other) => return Err(IssueError::Render(other)),
+            // The page was laid out with the widest number before; should the real one still not
+            // print, it is refused all the same, and its number is a gap in the series.
+            Err(error) => match printability::problem(&error) {
+                Some(problem) => {
+                    self.record_print_refusal(&client, print_refusal(PrintField::Page, problem))
+                        .await;
+                    return Ok(IssueOutcome::Refused(problem.refusal()));
+                }
+                None => return Err(IssueError::Render(error)),
+            },
         };
         let pdf_sha256 = hex::encode(Sha256::digest(&pdf));
         let fee_yen = policy.fee_yen.per_copy(request.kind) * request.copies;
@@ -303,7 +316,8 @@ impl IssuanceService {
         request: &AvailabilityRequest,
     ) -> Result<Availability, IssueError> {
         let (lg_code, card_serial) = (request.lg_code, &request.card_serial);
-        let policy = &self.municipality(lg_code)?.policy;
+        let municipality = self.municipality(lg_code)?;
+        let policy = &municipality.policy;
         let now = self.clock.now();
         let today = now.date_naive();
         if let Err(reason) = eligibility::check_service_hours(now.naive_local(), policy) {
@@ -327,29 +341,42 @@ impl IssuanceService {
         let resident = &years[0].1.resident;
         let mut offers = Vec::new();
         let mut first_refusal = None;
+        // The first kind and year withheld because it cannot print, and why.
+        let mut first_unprintable = None;
         for &kind in &policy.kinds_offered {
             if let Err(reason) = eligibility::check_person(resident, kind, policy, today) {
                 first_refusal.get_or_insert(reason);
                 continue;
             }
-            let fiscal_years: Vec<i32> = years
-                .iter()
-                .filter(|(fiscal_year, person)| {
-                    let outcome = eligibility::check_year(
-                        kind,
-                        *fiscal_year,
-                        person.assessment.as_ref(),
-                        &person.payments,
-                        policy,
-                        today,
-                    );
-                    if let Err(reason) = outcome {
+            let mut fiscal_years = Vec::new();
+            for (fiscal_year, person) in &years {
+                // The checks `issue` makes, in its order: the rules, then printability.
+                let outcome = eligibility::check_year(
+                    kind,
+                    *fiscal_year,
+                    person.assessment.as_ref(),
+                    &person.payments,
+                    policy,
+                    today,
+                )
+                .and_then(|()| {
+                    let assessment = person
+                        .assessment
+                        .as_ref()
+                        .ok_or(RefusalReason::NotResidentOnAssessmentDate)?;
+                    self.check_printable(kind, municipality, person, assessment, now)
+                        .map_err(|(field, problem)| {
+                            first_unprintable.get_or_insert((kind, *fiscal_year, field, problem));
+                            problem.refusal()
+                        })
+                });
+                match outcome {
+                    Ok(()) => fiscal_years.push(*fiscal_year),
+                    Err(reason) => {
                         first_refusal.get_or_insert(reason);
                     }
-                    outcome.is_ok()
-                })
-                .map(|(fiscal_year, _)| *fiscal_year)
-                .collect();
+                }
+            }
             if !fiscal_years.is_empty() {
                 offers.push(Offer {
                     kind,
@@ -357,6 +384,23 @@ impl IssuanceService {
                     fee_yen: policy.fee_yen.per_copy(kind),
                 });
             }
+        }
+        if let Some((kind, fiscal_year, field, problem)) = first_unprintable {
+            self.record_print_refusal(
+                &client,
+                PrintRefusal {
+                    lg_code,
+                    refused_at: now.to_utc(),
+                    action: "ListAvailable",
+                    request_id: None,
+                    addressee_no: resident.addressee_no.clone(),
+                    kind: Some(kind),
+                    fiscal_year: Some(fiscal_year),
+                    field,
+                    problem,
+                },
+            )
+            .await;
         }
         Ok(match (offers.is_empty(), first_refusal) {
             (false, _) => Availability::Offers(offers),
@@ -464,6 +508,47 @@ impl IssuanceService {
         }))
     }
 
+    /// Whether the certificate prints in full: the person's texts where the person block prints
+    /// them (the field that cannot print is named), then the whole page laid out with the widest
+    /// certificate number.
+    fn check_printable(
+        &self,
+        kind: CertificateKind,
+        municipality: &MunicipalitySettings,
+        person: &db::residents::PersonYear,
+        assessment: &Assessment,
+        now: DateTime<FixedOffset>,
+    ) -> Result<(), (PrintField, PrintProblem)> {
+        printability::check_texts(
+            &self.renderer,
+            printable::resident_texts(&person.resident)
+                .into_iter()
+                .chain([printable::assessment_text(assessment)]),
+        )?;
+        let widest = certificate::certificate_number(now.date_naive(), WIDEST_SEQUENCE);
+        let document = self.document(kind, municipality, person, assessment, &widest, now);
+        match self.renderer.check_layout(&document) {
+            Err(error) => match printability::problem(&error) {
+                Some(problem) => Err((PrintField::Page, problem)),
+                None => Ok(()),
+            },
+            Ok(()) => Ok(()),
+        }
+    }
+
+    /// Records a kiosk request turned away because its certificate could not print, for
+    /// `kofu report unprintable`. The refusal stands whether or not this is written (the audit
+    /// trail has it in any case).
+    async fn record_print_refusal(
+        &self,
+        client: &impl deadpool_postgres::GenericClient,
+        refusal: PrintRefusal,
+    ) {
+        if let Err(error) = db::printability::record_refusal(client, &refusal).await {
+            tracing::warn!(error = %error, "print refusal not recorded for the report");
+        }
+    }
+
     fn render(
         &self,
         kind: CertificateKind,
@@ -473,7 +558,27 @@ impl IssuanceService {
         certificate_number: &str,
         issued_at: DateTime<FixedOffset>,
     ) -> Result<Vec<u8>, RenderError> {
-        let document = compose::compose(&CertificateInput {
+        let document = self.document(
+            kind,
+            municipality,
+            person,
+            assessment,
+            certificate_number,
+            issued_at,
+        );
+        self.renderer.render(&document)
+    }
+
+    fn document(
+        &self,
+        kind: CertificateKind,
+        municipality: &MunicipalitySettings,
+        person: &db::residents::PersonYear,
+        assessment: &Assessment,
+        certificate_number: &str,
+        issued_at: DateTime<FixedOffset>,
+    ) -> Document {
+        compose::compose(&CertificateInput {
             kind,
             municipality,
             resident: &person.resident,
@@ -482,10 +587,13 @@ impl IssuanceService {
             certificate_number,
             issued_on: issued_at.with_timezone(&crate::clock::japan()).date_naive(),
             seal: &self.seals[&municipality.code],
-        });
-        self.renderer.render(&document)
+        })
     }
 }
+
+/// The sequence whose certificate number prints widest (the series is zero-padded to 7 digits):
+/// the page is laid out with it before a real number is drawn.
+const WIDEST_SEQUENCE: i64 = 9_999_999;
 
 /// SHA-256 over the request's fields, telling a retry (same fields) from a reuse of its request_id.
 fn fingerprint(request: &IssueRequest) -> String {

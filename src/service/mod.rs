@@ -4,8 +4,11 @@
 //!
 //! - [`issuance`]: issuing, listing what is available, print results, verification.
 //! - [`sync`]: receiving a nightly batch and publishing it all or nothing.
+//! - [`printability`]: what cannot print, checked before a number is spent and scanned for every
+//!   resident after each applied batch.
 //! - [`audit`]: appending to the hash-chained audit trail, fail closed.
 
 pub mod audit;
 pub mod issuance;
+pub mod printability;
 pub mod sync;

@@ -12,6 +12,7 @@ use crate::domain::retention;
 use crate::domain::sync_record::{
     CheckContext, FieldProblem, RecordType, SyncMode, SyncRecord, check,
 };
+use crate::service::printability::PrintScan;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
 use sha2::{Digest, Sha256};
@@ -134,6 +135,8 @@ pub struct SyncService {
     pool: Pool,
     settings: Arc<Settings>,
     clock: Clock,
+    /// Checks every resident for printability after each applied batch, when set.
+    scan: Option<PrintScan>,
 }
 
 impl SyncService {
@@ -143,6 +146,16 @@ impl SyncService {
             pool,
             settings,
             clock,
+            scan: None,
+        }
+    }
+
+    /// This service, scanning every resident for printability after each applied batch (the
+    /// batch's report waits for it; a failed scan never fails the batch).
+    pub fn with_scan(self, scan: PrintScan) -> Self {
+        Self {
+            scan: Some(scan),
+            ..self
         }
     }
 
@@ -382,7 +395,12 @@ impl Upload<'_> {
         let floor = retention::floor(self.service.clock.today(), policy);
         let purged = load.publish(&floor, |_| row).await?;
         let years = db::retention::tax_years(&purged);
-        Ok(self.report(BatchState::Applied, years, self.service.now()))
+        let report = self.report(BatchState::Applied, years, self.service.now());
+        if let Some(scan) = &self.service.scan {
+            scan.after_batch(self.header.lg_code, &self.header.batch_id)
+                .await;
+        }
+        Ok(report)
     }
 
     /// The stream broke or was abandoned: nothing is applied, and the batch is recorded as

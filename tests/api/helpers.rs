@@ -309,6 +309,41 @@ pub async fn load_full_extracted(
     );
 }
 
+/// A FULL batch of `records` as the tax system streams it: header, chunks of 100, trailer.
+pub fn full_batch(
+    batch_id: &str,
+    records: &[kofu::domain::sync_record::SyncRecord],
+) -> Vec<pb::SyncMessage> {
+    let at = chrono::DateTime::parse_from_rfc3339(NOW).unwrap();
+    let mut messages = vec![pb::SyncMessage {
+        body: Some(pb::sync_message::Body::Header(pb::BatchHeader {
+            batch_id: batch_id.into(),
+            municipality_code: SHINJUKU.into(),
+            mode: pb::SyncMode::Full as i32,
+            extracted_at: Some(prost_types::Timestamp {
+                seconds: at.timestamp(),
+                nanos: 0,
+            }),
+        })),
+    }];
+    messages.extend(records.chunks(100).map(|chunk| {
+        pb::SyncMessage {
+            body: Some(pb::sync_message::Body::Chunk(pb::RecordChunk {
+                records: chunk
+                    .iter()
+                    .map(kofu::grpc::sync_records::record_to_wire)
+                    .collect(),
+            })),
+        }
+    }));
+    messages.push(pb::SyncMessage {
+        body: Some(pb::sync_message::Body::Trailer(pb::BatchTrailer {
+            record_count: records.len() as i64,
+        })),
+    });
+    messages
+}
+
 /// Starts a server on a migrated database holding the fixture people.
 pub async fn spawn_app() -> TestApp {
     let db = TestDb::migrated();

@@ -9,6 +9,7 @@ mod helpers;
 mod issue_certificate;
 mod offers;
 mod operations;
+mod printability;
 mod relay_flow;
 mod retention;
 mod rules;
