@@ -115,11 +115,13 @@ async fn shutdown_finishes_in_flight_work_and_stops() {
     });
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
+        // Blocked by this session's lock, whatever pg_stat_activity still shows as its query (a
+        // pooled connection may show the statement it ran before the audit append).
         let waiting: i64 = lock
             .query_one(
-                "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-                 WHERE NOT l.granted AND a.datname = current_database()
-                   AND a.pid <> pg_backend_pid() AND a.query LIKE '%audit_head%'",
+                "SELECT count(*) FROM pg_stat_activity a
+                 WHERE a.datname = current_database()
+                   AND pg_backend_pid() = ANY (pg_blocking_pids(a.pid))",
                 &[],
             )
             .await
