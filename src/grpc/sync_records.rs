@@ -53,6 +53,22 @@ impl Problems {
         parsed
     }
 
+    /// A list of codes (collection methods, own categories): every unknown code is reported by
+    /// its index; `None` when any was unknown.
+    fn codes<T>(
+        &mut self,
+        field: &str,
+        codes: &[String],
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let parsed: Vec<Option<T>> = codes
+            .iter()
+            .enumerate()
+            .map(|(i, code)| self.code(&format!("{field}[{i}]"), code, &parse))
+            .collect();
+        parsed.into_iter().collect()
+    }
+
     /// Lines keyed by a code (income, deduction, tax credit): every unknown code is reported by
     /// its index; `None` when any was unknown.
     fn coded_lines<W, K, T>(
@@ -172,19 +188,11 @@ pub fn record_from_wire(
                     CollectionMethod::from_older_code,
                 )
             } else {
-                a.collection_methods
-                    .iter()
-                    .enumerate()
-                    .map(|(i, code)| {
-                        p.code(
-                            &format!("collection_methods[{i}]"),
-                            code,
-                            CollectionMethod::from_code,
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .collect()
+                p.codes(
+                    "collection_methods",
+                    &a.collection_methods,
+                    CollectionMethod::from_code,
+                )
             };
             let income_lines = p.coded_lines(
                 "income_lines",
@@ -208,20 +216,11 @@ pub fn record_from_wire(
                     income_yen: l.income_yen,
                 },
             );
-            let own_categories: Option<Vec<PersonCategory>> = a
-                .own_categories
-                .iter()
-                .enumerate()
-                .map(|(i, code)| {
-                    p.code(
-                        &format!("own_categories[{i}]"),
-                        code,
-                        PersonCategory::from_code,
-                    )
-                })
-                .collect::<Vec<_>>()
-                .into_iter()
-                .collect();
+            let own_categories = p.codes(
+                "own_categories",
+                &a.own_categories,
+                PersonCategory::from_code,
+            );
             let deduction_lines = p.coded_lines(
                 "deduction_lines",
                 &a.deduction_lines,
