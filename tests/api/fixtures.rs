@@ -266,3 +266,37 @@ pub fn records() -> Vec<SyncRecord> {
     );
     records
 }
+
+/// A test person (宛名番号 00000002NN, `number` < 100) with `card`, registered here, and 山田's
+/// 令和7年度 assessment, both as `change` leaves them: one resident, card link and assessment.
+pub fn person(
+    number: usize,
+    card: &str,
+    change: impl FnOnce(&mut Resident, &mut Assessment),
+) -> Vec<SyncRecord> {
+    let addressee_no = format!("00000002{number:02}");
+    let mut resident = Resident {
+        addressee_no: addressee_no.clone(),
+        name: "確認　一郎".into(),
+        name_kana: "カクニン　イチロウ".into(),
+        birth_date: date(1970, 1, 1),
+        address: "東京都新宿区西新宿二丁目8番1号".into(),
+        status: ResidentStatus::Resident,
+        moved_in_on: None,
+        protection_measure: false,
+        issuance_stopped: false,
+    };
+    let mut assessment = yamada_2025();
+    assessment.addressee_no = addressee_no.clone();
+    change(&mut resident, &mut assessment);
+    vec![
+        SyncRecord::Resident(resident),
+        SyncRecord::CardLink(CardLink {
+            card_serial: card.into(),
+            addressee_no,
+            valid_from: date(2024, 1, 1),
+            valid_until: None,
+        }),
+        SyncRecord::Assessment(assessment),
+    ]
+}

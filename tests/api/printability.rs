@@ -6,14 +6,8 @@ use crate::fixtures;
 use crate::helpers::{
     NOW, SHINJUKU, TestApp, TestDb, full_batch, issue_request, pdf_tool, spawn_app_on,
 };
-use chrono::NaiveDate;
-use kofu::domain::resident::{CardLink, Resident, ResidentStatus};
 use kofu::domain::sync_record::SyncRecord;
 use kofu::grpc::pb::{self, issue_certificate_response::Outcome};
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
 
 const LONG_NAME_CARD: &str = "PRINTCARD0000001";
 const LONGEST_NAME_CARD: &str = "PRINTCARD0000002";
@@ -29,52 +23,20 @@ fn too_long_name() -> String {
     "長".repeat(61)
 }
 
-/// Person `number` (宛名番号 00000002NN) with card `card`, 山田's 令和7年度 assessment, changed by
-/// `change`.
-fn person(
-    number: u32,
-    card: &str,
-    change: impl FnOnce(&mut Resident, &mut kofu::domain::assessment::Assessment),
-) -> Vec<SyncRecord> {
-    let addressee_no = format!("00000002{number:02}");
-    let mut resident = Resident {
-        addressee_no: addressee_no.clone(),
-        name: "印字　確認".into(),
-        name_kana: "インジ　カクニン".into(),
-        birth_date: date(1980, 1, 1),
-        address: "東京都新宿区西新宿二丁目8番1号".into(),
-        status: ResidentStatus::Resident,
-        moved_in_on: None,
-        protection_measure: false,
-        issuance_stopped: false,
-    };
-    let mut assessment = fixtures::yamada_2025();
-    assessment.addressee_no = addressee_no.clone();
-    change(&mut resident, &mut assessment);
-    vec![
-        SyncRecord::Resident(resident),
-        SyncRecord::CardLink(CardLink {
-            card_serial: card.into(),
-            addressee_no,
-            valid_from: date(2024, 1, 1),
-            valid_until: None,
-        }),
-        SyncRecord::Assessment(assessment),
-    ]
-}
-
 /// The fixture people and the hard cases, grouped by record type as a batch carries them.
 fn records() -> Vec<SyncRecord> {
     let mut people = fixtures::records();
-    people.extend(person(1, LONG_NAME_CARD, |r, _| {
+    people.extend(fixtures::person(1, LONG_NAME_CARD, |r, _| {
         r.name = too_long_name();
         r.name_kana = "ナ".repeat(61);
     }));
-    people.extend(person(2, LONGEST_NAME_CARD, |r, _| r.name = longest_name()));
-    people.extend(person(3, OLD_ADDRESS_CARD, |_, a| {
+    people.extend(fixtures::person(2, LONGEST_NAME_CARD, |r, _| {
+        r.name = longest_name()
+    }));
+    people.extend(fixtures::person(3, OLD_ADDRESS_CARD, |_, a| {
         a.address_on_assessment_date = Some("東京都新宿区\u{E000}町一丁目".into());
     }));
-    people.extend(person(4, MANY_TAXES_CARD, |_, _| {}));
+    people.extend(fixtures::person(4, MANY_TAXES_CARD, |_, _| {}));
     // Thirty tax items paid: the 納税証明書's table runs past the end of the page.
     people.extend((0..30).map(|i| {
         let mut payment = fixtures::yamada_payment_2025();

@@ -160,39 +160,12 @@ fn rule_card(i: usize) -> String {
     format!("RULECARD0000{i:04}")
 }
 
-/// The `i`th rule-checking person: a resident with a card and 山田's 令和7年度 assessment, both
-/// as `change` leaves them.
+/// The `i`th rule-checking person: [`fixtures::person`] with card [`rule_card`]`(i)`.
 fn person(
     i: usize,
     change: impl Fn(&mut kofu::domain::resident::Resident, &mut kofu::domain::assessment::Assessment),
 ) -> Vec<SyncRecord> {
-    use kofu::domain::resident::{CardLink, Resident, ResidentStatus};
-    let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
-    let addressee_no = format!("00000002{i:02}");
-    let mut resident = Resident {
-        addressee_no: addressee_no.clone(),
-        name: "規則　確認".into(),
-        name_kana: "キソク　カクニン".into(),
-        birth_date: date(1970, 1, 1),
-        address: "東京都新宿区西新宿二丁目8番1号".into(),
-        status: ResidentStatus::Resident,
-        moved_in_on: None,
-        protection_measure: false,
-        issuance_stopped: false,
-    };
-    let mut assessment = fixtures::yamada_2025();
-    assessment.addressee_no = addressee_no.clone();
-    change(&mut resident, &mut assessment);
-    vec![
-        SyncRecord::Resident(resident),
-        SyncRecord::CardLink(CardLink {
-            card_serial: rule_card(i),
-            addressee_no,
-            valid_from: date(2024, 1, 1),
-            valid_until: None,
-        }),
-        SyncRecord::Assessment(assessment),
-    ]
+    fixtures::person(i, &rule_card(i), change)
 }
 
 #[tokio::test]
