@@ -52,6 +52,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0007_unprintable.sql",
         sql: include_str!("../../migrations/0007_unprintable.sql"),
     },
+    Migration {
+        version: 8,
+        name: "0008_certificate_contents.sql",
+        sql: include_str!("../../migrations/0008_certificate_contents.sql"),
+    },
 ];
 
 const LOCK_KEY: i64 = 0x6b6f_6675; // "kofu"

@@ -33,7 +33,7 @@ const SELECT_PERSON_YEAR: &str = "
     a.total_tax_yen, a.tax_credits, a.under_revision, a.separate_income_lines,
     a.carried_forward_loss_yen, a.separate_taxable_base_yen,
     a.municipal_income_levy_before_credits_yen, a.prefectural_income_levy_before_credits_yen,
-    a.own_categories, a.declared_as_dependant,
+    a.own_categories, a.declared_as_dependant, a.income_adjustment_yen,
     (SELECT coalesce(jsonb_agg(to_jsonb(p) ORDER BY p.tax_item), '[]') FROM payment p
      WHERE p.lg_code = r.lg_code AND p.addressee_no = r.addressee_no AND p.fiscal_year = $3)
      AS payments";
@@ -128,6 +128,7 @@ fn person_year(row: &Row) -> Result<PersonYear, DbError> {
                 .0,
             total_income_yen: row.try_get("total_income_yen")?,
             carried_forward_loss_yen: row.try_get("carried_forward_loss_yen")?,
+            income_adjustment_yen: row.try_get("income_adjustment_yen")?,
             aggregate_income_yen: row.try_get("aggregate_income_yen")?,
             dependants: row.try_get::<_, Json<Dependants>>("dependants")?.0,
             tax: TaxAmounts {

@@ -31,6 +31,7 @@ fn assessment_lines_keep_their_stored_shape() {
             kind: SeparateIncomeKind::LongTermRealEstate,
             revenue_yen: 30_000_000,
             income_yen: -1,
+            taxable_base_yen: None,
         }],
         json!([{ "kind": "long_term_real_estate", "revenue_yen": 30_000_000, "income_yen": -1 }]),
     );
@@ -38,6 +39,7 @@ fn assessment_lines_keep_their_stored_shape() {
         vec![TaxCreditLine {
             kind: TaxCreditKind::FlatRateReduction,
             amount_yen: 10_000,
+            municipal_amount_yen: None,
         }],
         json!([{ "kind": "flat_rate_reduction", "amount_yen": 10_000 }]),
     );
@@ -52,8 +54,9 @@ fn assessment_lines_keep_their_stored_shape() {
         vec![TaxCreditLine {
             kind: TaxCreditKind::Adjustment,
             amount_yen: 2_500,
+            municipal_amount_yen: Some(1_500),
         }],
-        json!([{ "kind": "adjustment", "amount_yen": 2_500 }]),
+        json!([{ "kind": "adjustment", "amount_yen": 2_500, "municipal_amount_yen": 1_500 }]),
     );
     check(
         Dependants {

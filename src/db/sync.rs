@@ -80,7 +80,8 @@ const ASSESSMENT: TableSpec = TableSpec {
               prefectural_per_capita_levy_yen, forest_env_tax_yen, total_tax_yen, tax_credits, \
               under_revision, separate_income_lines, carried_forward_loss_yen, \
               separate_taxable_base_yen, municipal_income_levy_before_credits_yen, \
-              prefectural_income_levy_before_credits_yen, own_categories, declared_as_dependant",
+              prefectural_income_levy_before_credits_yen, own_categories, declared_as_dependant, \
+              income_adjustment_yen",
     types: &[
         Type::BPCHAR,
         Type::TEXT,
@@ -110,6 +111,7 @@ const ASSESSMENT: TableSpec = TableSpec {
         Type::INT8,
         Type::TEXT_ARRAY,
         Type::BOOL,
+        Type::INT8,
     ],
 };
 
@@ -314,7 +316,7 @@ impl BatchLoad {
                 let t = &a.tax;
                 let methods: Vec<&str> = a.collection_methods.iter().map(|m| m.code()).collect();
                 let categories: Vec<&str> = a.own_categories.iter().map(|c| c.code()).collect();
-                let values: [&(dyn ToSql + Sync); 29] = [
+                let values: [&(dyn ToSql + Sync); 30] = [
                     &lg,
                     &a.addressee_no,
                     &a.fiscal_year,
@@ -343,6 +345,7 @@ impl BatchLoad {
                     &t.prefectural_income_levy_before_credits_yen,
                     &categories,
                     &a.declared_as_dependant,
+                    &a.income_adjustment_yen,
                     &seq,
                 ];
                 writer.as_mut().write(&values).await?

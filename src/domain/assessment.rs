@@ -290,6 +290,11 @@ pub struct SeparateIncomeLine {
     pub revenue_yen: i64,
     /// 所得金額 (negative only for 山林).
     pub income_yen: i64,
+    /// 課税標準額 of this kind (課税短期譲渡所得金額, 課税山林所得金額 …): its income less the
+    /// deductions left over from the income taxed together, floored to ¥1,000. `None` in an
+    /// older file, which gave only the separate base as one sum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taxable_base_yen: Option<i64>,
 }
 
 /// The person's own categories (本人該当区分), as the assessment found them.
@@ -514,8 +519,20 @@ impl TaxCreditKind {
 pub struct TaxCreditLine {
     /// Which credit.
     pub kind: TaxCreditKind,
-    /// The amount credited, in yen.
+    /// The amount credited, in yen (municipal and prefectural together).
     pub amount_yen: i64,
+    /// The municipality's share of `amount_yen`; the prefecture's is the rest. `None` in an older
+    /// file, which gave the credit as one sum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub municipal_amount_yen: Option<i64>,
+}
+
+impl TaxCreditLine {
+    /// The (municipal, prefectural) shares, when the file gave them.
+    pub fn shares_yen(&self) -> Option<(i64, i64)> {
+        self.municipal_amount_yen
+            .map(|m| (m, self.amount_yen.saturating_sub(m)))
+    }
 }
 
 /// Spouse and dependants as counted for the assessment.
@@ -619,6 +636,10 @@ pub struct Assessment {
     /// 繰越損失の控除額: losses of earlier years deducted this year (純損失・雑損失の繰越控除).
     #[serde(default)]
     pub carried_forward_loss_yen: i64,
+    /// 所得金額調整控除 (所得税法 §41-3-3, applied to inhabitant tax): already taken off the
+    /// 給与所得 line's income, printed so the line can be explained from its revenue. 0 without.
+    #[serde(default)]
+    pub income_adjustment_yen: i64,
     /// 総所得金額等: 合計所得金額 less the carried-forward losses deducted.
     pub aggregate_income_yen: i64,
     /// 控除対象配偶者 and the counts of 扶養親族 and 障害者.

@@ -12,6 +12,9 @@ pub enum MunicipalityKind {
     SpecialWard,
     /// 市
     City,
+    /// 政令指定都市 (e.g. 横浜市): a city whose 所得割 is split 8% + 2% since FY2018, because it
+    /// took over the prefecture's duties (and cost) for public-school teachers.
+    DesignatedCity,
     /// 町
     Town,
     /// 村
@@ -32,7 +35,7 @@ pub fn inhabitant_tax_names(
     };
     let municipal = match kind {
         MunicipalityKind::SpecialWard => "特別区民税",
-        MunicipalityKind::City => "市民税",
+        MunicipalityKind::City | MunicipalityKind::DesignatedCity => "市民税",
         MunicipalityKind::Town => "町民税",
         MunicipalityKind::Village => "村民税",
     };
@@ -57,6 +60,7 @@ mod tests {
         check(K::SpecialWard, "東京都", ("特別区民税", "都民税"));
         check(K::City, "神奈川県", ("市民税", "県民税"));
         check(K::City, "大阪府", ("市民税", "府民税"));
+        check(K::DesignatedCity, "神奈川県", ("市民税", "県民税"));
         check(K::Town, "北海道", ("町民税", "道民税"));
         check(K::Village, "長野県", ("村民税", "県民税"));
     }

@@ -468,6 +468,7 @@ fn check_income(c: &mut Checker, a: &Assessment) {
         };
         c.fail("total_income_yen", problem);
     }
+    check_income_adjustment(c, a);
     if a.carried_forward_loss_yen > a.total_income_yen.max(0) {
         c.fail(
             "carried_forward_loss_yen",
@@ -481,11 +482,72 @@ fn check_income(c: &mut Checker, a: &Assessment) {
     }
 }
 
+/// The most 所得金額調整控除 there can be: ¥150,000 for a high salary (10% of the salary
+/// above ¥8.5 million, up to ¥10 million) and ¥100,000 for salary with pension.
+const MAX_INCOME_ADJUSTMENT_YEN: i64 = 250_000;
+
+/// 所得金額調整控除 is taken off 給与所得, so it needs a salary line, and that line's income
+/// plus the adjustment cannot exceed its revenue.
+fn check_income_adjustment(c: &mut Checker, a: &Assessment) {
+    let adjustment = a.income_adjustment_yen;
+    if adjustment == 0 {
+        return;
+    }
+    c.amount("income_adjustment_yen", adjustment);
+    if adjustment > MAX_INCOME_ADJUSTMENT_YEN {
+        c.fail(
+            "income_adjustment_yen",
+            "is above ¥250,000, the most 所得金額調整控除 there can be",
+        );
+    }
+    match a.income_lines.iter().find(|l| l.kind == IncomeKind::Salary) {
+        None => c.fail(
+            "income_adjustment_yen",
+            "is given without a salary income line: 所得金額調整控除 is taken off 給与所得",
+        ),
+        Some(salary) if salary.income_yen.saturating_add(adjustment) > salary.revenue_yen => c
+            .fail(
+                "income_adjustment_yen",
+                "with the salary line's income_yen is above its revenue_yen",
+            ),
+        Some(_) => {}
+    }
+}
+
 /// 課税標準額: the two bases together never exceed 総所得金額等, and a separate base needs
-/// separately taxed income.
+/// separately taxed income. Bases per separate kind, when given, are on every line, whole
+/// thousands, within their line's income, and add up to the separate base.
 fn check_taxable_base(c: &mut Checker, a: &Assessment) {
     let t = &a.tax;
     c.amount("tax.separate_taxable_base_yen", t.separate_taxable_base_yen);
+    let bases: Vec<Option<i64>> = a
+        .separate_income_lines
+        .iter()
+        .map(|l| l.taxable_base_yen)
+        .collect();
+    if bases.iter().any(Option::is_some) {
+        for (i, l) in a.separate_income_lines.iter().enumerate() {
+            let field = format!("separate_income_lines[{i}].taxable_base_yen");
+            match l.taxable_base_yen {
+                None => c.fail(&field, "is missing: give it on every line or on none"),
+                Some(base) => {
+                    c.amount(&field, base);
+                    if base % 1_000 != 0 {
+                        c.fail(&field, "is not floored to ¥1,000");
+                    }
+                    if base > l.income_yen.max(0) {
+                        c.fail(&field, "is above the line's income_yen");
+                    }
+                }
+            }
+        }
+        if saturating_sum(bases.iter().flatten().copied()) != t.separate_taxable_base_yen {
+            c.fail(
+                "tax.separate_taxable_base_yen",
+                "does not equal the sum of the separate income lines' taxable_base_yen",
+            );
+        }
+    }
     if t.taxable_base_yen
         .saturating_add(t.separate_taxable_base_yen)
         > a.aggregate_income_yen.max(0)
@@ -548,6 +610,7 @@ fn check_credits(c: &mut Checker, a: &Assessment) {
             }
         }
     }
+    let shares = credit_shares(c, a);
     let (municipal, prefectural) = (
         t.municipal_income_levy_before_credits_yen,
         t.prefectural_income_levy_before_credits_yen,
@@ -578,6 +641,37 @@ fn check_credits(c: &mut Checker, a: &Assessment) {
             "is below the levy after the credits",
         );
     }
+    if let Some((credits_m, credits_p)) = shares {
+        let levies = [
+            (
+                "tax.municipal_income_levy_yen",
+                municipal,
+                credits_m,
+                t.municipal_income_levy_yen,
+            ),
+            (
+                "tax.prefectural_income_levy_yen",
+                prefectural,
+                credits_p,
+                t.prefectural_income_levy_yen,
+            ),
+        ];
+        for (field, before, credits, after) in levies {
+            let left = before.saturating_sub(credits);
+            if left < 0 {
+                c.fail(
+                    "tax_credits",
+                    "add up to more than a levy before them (a credit is used only as far as the levy reaches)",
+                );
+            } else if !(0..=99).contains(&(left - after)) {
+                c.fail(
+                    field,
+                    "does not equal its levy before the credits less its share of the credits, floored to ¥100",
+                );
+            }
+        }
+        return;
+    }
     let credits = saturating_sum(a.tax_credits.iter().map(|l| l.amount_yen));
     let left = saturating_sum([municipal, prefectural, credits.saturating_neg()].into_iter());
     let after = t
@@ -594,6 +688,34 @@ fn check_credits(c: &mut Checker, a: &Assessment) {
             "with tax.prefectural_income_levy_yen does not equal the levies before the credits less the credits (each floored to ¥100)",
         );
     }
+}
+
+/// The credits' (municipal, prefectural) totals when every credit gives its municipal share;
+/// `None` when none does (an older file). A share outside 0..=amount, or shares on some credits
+/// only, is reported.
+fn credit_shares(c: &mut Checker, a: &Assessment) -> Option<(i64, i64)> {
+    let given = a
+        .tax_credits
+        .iter()
+        .filter(|l| l.municipal_amount_yen.is_some())
+        .count();
+    if given == 0 {
+        return None;
+    }
+    let mut totals = (0i64, 0i64);
+    for (i, line) in a.tax_credits.iter().enumerate() {
+        let field = format!("tax_credits[{i}].municipal_amount_yen");
+        match line.shares_yen() {
+            None => c.fail(&field, "is missing: give it on every credit or on none"),
+            Some((m, p)) => {
+                if m < 0 || p < 0 {
+                    c.fail(&field, "must lie between 0 and the credit's amount_yen");
+                }
+                totals = (totals.0.saturating_add(m), totals.1.saturating_add(p));
+            }
+        }
+    }
+    (given == a.tax_credits.len()).then_some(totals)
 }
 
 /// The most 定額減税 a year may carry: in 2024 ¥10,000 for the taxpayer, the qualifying spouse
@@ -765,6 +887,7 @@ mod tests {
             total_income_yen: 2_020_000,
             separate_income_lines: vec![],
             carried_forward_loss_yen: 0,
+            income_adjustment_yen: 0,
             aggregate_income_yen: 2_020_000,
             dependants: Dependants::default(),
             tax: TaxAmounts {
@@ -901,11 +1024,13 @@ mod tests {
                 kind: SeparateIncomeKind::Forestry,
                 revenue_yen: 1_000_000,
                 income_yen: -20_000,
+                taxable_base_yen: None,
             },
             SeparateIncomeLine {
                 kind: SeparateIncomeKind::Shares,
                 revenue_yen: 500_000,
                 income_yen: -1,
+                taxable_base_yen: None,
             },
         ];
         a.tax.separate_taxable_base_yen = 10_000;
@@ -934,7 +1059,11 @@ mod tests {
     #[test]
     fn credits_take_the_levies_before_them_to_those_after() {
         use crate::domain::assessment::{TaxCreditKind, TaxCreditLine};
-        let credit = |kind, amount_yen| TaxCreditLine { kind, amount_yen };
+        let credit = |kind, amount_yen| TaxCreditLine {
+            kind,
+            amount_yen,
+            municipal_amount_yen: None,
+        };
         let mut a = assessment();
         // 95,580 + 63,720 before; ¥2,500 adjustment; after 94,000 + 62,700 (each floored).
         a.tax.municipal_income_levy_before_credits_yen = Some(95_580);
@@ -976,6 +1105,104 @@ mod tests {
         assert_eq!(flat(2025, 10_000), none);
         assert_eq!(flat(2025, 20_000), vec!["tax_credits[1].amount_yen"]);
         assert_eq!(flat(2023, 10_000), vec!["tax_credits[1].kind"]);
+    }
+
+    #[test]
+    fn credit_shares_check_each_levy_on_its_own() {
+        use crate::domain::assessment::{TaxCreditKind, TaxCreditLine};
+        let credit = |kind, amount_yen, municipal| TaxCreditLine {
+            kind,
+            amount_yen,
+            municipal_amount_yen: municipal,
+        };
+        let mut a = assessment();
+        a.tax.municipal_income_levy_before_credits_yen = Some(95_580);
+        a.tax.prefectural_income_levy_before_credits_yen = Some(63_720);
+        a.tax.municipal_income_levy_yen = 94_000;
+        a.tax.prefectural_income_levy_yen = 62_700;
+        a.tax.total_yen = a.tax.sum_of_parts();
+        a.tax_credits = vec![credit(TaxCreditKind::Adjustment, 2_500, Some(1_500))];
+        let none: Vec<String> = vec![];
+        assert_eq!(fields(SyncRecord::Assessment(a.clone())), none);
+        // The same sum split the wrong way: the total still reconciles, each levy does not.
+        let mut swapped = a.clone();
+        swapped.tax_credits[0].municipal_amount_yen = Some(500);
+        assert_eq!(
+            fields(SyncRecord::Assessment(swapped)),
+            vec!["tax.municipal_income_levy_yen", "tax.prefectural_income_levy_yen"]
+        );
+        let mut above = a.clone();
+        above.tax_credits[0].municipal_amount_yen = Some(2_600);
+        assert!(
+            fields(SyncRecord::Assessment(above))
+                .contains(&"tax_credits[0].municipal_amount_yen".to_owned())
+        );
+        let mut partial = a.clone();
+        partial
+            .tax_credits
+            .push(credit(TaxCreditKind::Donation, 100, None));
+        assert!(
+            fields(SyncRecord::Assessment(partial))
+                .contains(&"tax_credits[1].municipal_amount_yen".to_owned())
+        );
+    }
+
+    #[test]
+    fn separate_bases_per_kind_add_up_and_the_income_adjustment_needs_a_salary() {
+        use crate::domain::assessment::{SeparateIncomeKind, SeparateIncomeLine};
+        let none: Vec<String> = vec![];
+        let separate = |kind, income_yen, base| SeparateIncomeLine {
+            kind,
+            revenue_yen: income_yen,
+            income_yen,
+            taxable_base_yen: base,
+        };
+        let mut a = assessment();
+        a.separate_income_lines = vec![
+            separate(SeparateIncomeKind::Shares, 300_500, Some(300_000)),
+            separate(SeparateIncomeKind::LongTermRealEstate, 1_000_000, Some(1_000_000)),
+        ];
+        a.total_income_yen = 3_320_500;
+        a.aggregate_income_yen = 3_320_500;
+        a.tax.separate_taxable_base_yen = 1_300_000;
+        assert_eq!(fields(SyncRecord::Assessment(a.clone())), none);
+        let mut sum = a.clone();
+        sum.tax.separate_taxable_base_yen = 1_200_000;
+        assert_eq!(
+            fields(SyncRecord::Assessment(sum)),
+            vec!["tax.separate_taxable_base_yen"]
+        );
+        let mut odd = a.clone();
+        odd.separate_income_lines[0].taxable_base_yen = Some(300_500);
+        odd.tax.separate_taxable_base_yen = 1_300_500;
+        assert_eq!(
+            fields(SyncRecord::Assessment(odd)),
+            vec!["separate_income_lines[0].taxable_base_yen"]
+        );
+        let mut missing = a.clone();
+        missing.separate_income_lines[1].taxable_base_yen = None;
+        assert_eq!(
+            fields(SyncRecord::Assessment(missing)),
+            vec![
+                "separate_income_lines[1].taxable_base_yen",
+                "tax.separate_taxable_base_yen"
+            ]
+        );
+        // 所得金額調整控除: on a salary line, within its revenue, at most ¥250,000.
+        let mut adjusted = assessment();
+        adjusted.income_adjustment_yen = 100_000;
+        assert_eq!(fields(SyncRecord::Assessment(adjusted.clone())), none);
+        adjusted.income_adjustment_yen = 250_001;
+        assert_eq!(
+            fields(SyncRecord::Assessment(adjusted.clone())),
+            vec!["income_adjustment_yen"]
+        );
+        adjusted.income_adjustment_yen = 100_000;
+        adjusted.income_lines[0].kind = IncomeKind::Pension;
+        assert_eq!(
+            fields(SyncRecord::Assessment(adjusted)),
+            vec!["income_adjustment_yen"]
+        );
     }
 
     #[test]

@@ -214,6 +214,7 @@ pub fn record_from_wire(
                     kind,
                     revenue_yen: l.revenue_yen,
                     income_yen: l.income_yen,
+                    taxable_base_yen: l.taxable_base_yen,
                 },
             );
             let own_categories = p.codes(
@@ -257,6 +258,7 @@ pub fn record_from_wire(
                 |kind, l| TaxCreditLine {
                     kind,
                     amount_yen: l.amount_yen,
+                    municipal_amount_yen: l.municipal_amount_yen,
                 },
             );
             let t = a.tax.unwrap_or_default();
@@ -274,6 +276,7 @@ pub fn record_from_wire(
                     deduction_lines: deduction_lines?,
                     total_income_yen: a.total_income_yen,
                     carried_forward_loss_yen: a.carried_forward_loss_yen,
+                    income_adjustment_yen: a.income_adjustment_yen,
                     aggregate_income_yen: a.aggregate_income_yen,
                     dependants,
                     tax: TaxAmounts {
@@ -433,9 +436,11 @@ pub fn record_to_wire(record: &SyncRecord) -> pb::SyncRecord {
                         kind: l.kind.code().to_owned(),
                         revenue_yen: l.revenue_yen,
                         income_yen: l.income_yen,
+                        taxable_base_yen: l.taxable_base_yen,
                     })
                     .collect(),
                 carried_forward_loss_yen: a.carried_forward_loss_yen,
+                income_adjustment_yen: a.income_adjustment_yen,
                 own_categories: a
                     .own_categories
                     .iter()
@@ -484,6 +489,7 @@ pub fn record_to_wire(record: &SyncRecord) -> pb::SyncRecord {
                     .map(|l| pb::TaxCreditLine {
                         kind: l.kind.code().to_owned(),
                         amount_yen: l.amount_yen,
+                        municipal_amount_yen: l.municipal_amount_yen,
                     })
                     .collect(),
             })
@@ -555,10 +561,12 @@ mod tests {
                     pb::TaxCreditLine {
                         kind: "adjustment".into(),
                         amount_yen: 2_500,
+                        municipal_amount_yen: None,
                     },
                     pb::TaxCreditLine {
                         kind: "bonus".into(),
                         amount_yen: 1,
+                        municipal_amount_yen: None,
                     },
                 ],
                 ..Default::default()

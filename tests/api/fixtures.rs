@@ -103,10 +103,12 @@ pub fn yamada_2025() -> Assessment {
         tax_credits: vec![TaxCreditLine {
             kind: TaxCreditKind::Adjustment,
             amount_yen: 2_500,
+            municipal_amount_yen: Some(1_500),
         }],
         under_revision: false,
         own_categories: vec![],
         declared_as_dependant: false,
+        income_adjustment_yen: 0,
     }
 }
 

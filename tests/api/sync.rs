@@ -560,6 +560,7 @@ fn yamada_2024_with_every_shape() -> kofu::domain::assessment::Assessment {
         kind: SeparateIncomeKind::Shares,
         revenue_yen: 1_000_000,
         income_yen: 200_000,
+        taxable_base_yen: Some(200_000),
     }];
     a.total_income_yen = 4_965_000;
     a.carried_forward_loss_yen = 65_000;
@@ -583,10 +584,12 @@ fn yamada_2024_with_every_shape() -> kofu::domain::assessment::Assessment {
         TaxCreditLine {
             kind: TaxCreditKind::Adjustment,
             amount_yen: 2_500,
+            municipal_amount_yen: Some(1_500),
         },
         TaxCreditLine {
             kind: TaxCreditKind::FlatRateReduction,
             amount_yen: 20_000,
+            municipal_amount_yen: Some(12_000),
         },
     ];
     a

@@ -422,6 +422,7 @@ pub fn assessment(
         deduction_lines: Vec::new(),
         total_income_yen: 0,
         carried_forward_loss_yen: 0,
+        income_adjustment_yen: 0,
         aggregate_income_yen: 0,
         dependants: Dependants::default(),
         tax: Default::default(),
@@ -525,6 +526,7 @@ pub fn assessment(
                 kind,
                 revenue_yen: revenue,
                 income_yen: revenue * percent / 100,
+                taxable_base_yen: None,
             }
         })
         .into_iter()

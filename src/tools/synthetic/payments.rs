@@ -204,6 +204,7 @@ mod tests {
             total_income_yen: 2_000_000,
             separate_income_lines: vec![],
             carried_forward_loss_yen: 0,
+            income_adjustment_yen: 0,
             aggregate_income_yen: 2_000_000,
             dependants: Dependants::default(),
             tax: TaxAmounts {

@@ -53,6 +53,7 @@ pub fn assessment(fiscal_year: i32, taxed: bool) -> Assessment {
             separate_income_lines: vec![],
             total_income_yen: 100_000,
             carried_forward_loss_yen: 0,
+            income_adjustment_yen: 0,
             aggregate_income_yen: 100_000,
             dependants: Dependants::default(),
             tax: TaxAmounts::default(),
@@ -88,6 +89,7 @@ pub fn assessment(fiscal_year: i32, taxed: bool) -> Assessment {
         kind: SeparateIncomeKind::Shares,
         revenue_yen: 1_200_000,
         income_yen: 300_000,
+        taxable_base_yen: Some(300_000),
     }];
     // 調整控除 ¥2,500 (¥1,500 + ¥1,000); in 令和6年度 also 定額減税 ¥10,000 for each of four
     // people (the taxpayer, the spouse and two children), ¥24,000 + ¥16,000.
@@ -95,11 +97,13 @@ pub fn assessment(fiscal_year: i32, taxed: bool) -> Assessment {
     let mut tax_credits = vec![TaxCreditLine {
         kind: TaxCreditKind::Adjustment,
         amount_yen: 2_500,
+        municipal_amount_yen: Some(1_500),
     }];
     if flat_rate {
         tax_credits.push(TaxCreditLine {
             kind: TaxCreditKind::FlatRateReduction,
             amount_yen: 40_000,
+            municipal_amount_yen: Some(24_000),
         });
     }
     let (flat_m, flat_p) = if flat_rate { (24_000, 16_000) } else { (0, 0) };
@@ -135,6 +139,7 @@ pub fn assessment(fiscal_year: i32, taxed: bool) -> Assessment {
         collection_methods: vec![CollectionMethod::PayrollWithholding],
         total_income_yen: total_income,
         carried_forward_loss_yen: 0,
+        income_adjustment_yen: 0,
         aggregate_income_yen: total_income,
         income_lines,
         separate_income_lines,

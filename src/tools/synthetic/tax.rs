@@ -297,11 +297,15 @@ pub fn assess(input: TaxInput) -> Assessed {
         used
     };
     let (mut left_m, mut left_p) = (before_m, before_p);
-    let adjustment = take(&mut left_m, rates.municipal_adjustment_credit)
-        + take(&mut left_p, rates.prefectural_adjustment_credit);
-    let dividend = take(&mut left_m, dividend_credit(dividend_municipal))
-        + take(&mut left_p, dividend_credit(dividend_prefectural));
-    let flat_rate = take(&mut left_m, flat_m) + take(&mut left_p, flat - flat_m);
+    let adjustment = (
+        take(&mut left_m, rates.municipal_adjustment_credit),
+        take(&mut left_p, rates.prefectural_adjustment_credit),
+    );
+    let dividend = (
+        take(&mut left_m, dividend_credit(dividend_municipal)),
+        take(&mut left_p, dividend_credit(dividend_prefectural)),
+    );
+    let flat_rate = (take(&mut left_m, flat_m), take(&mut left_p, flat - flat_m));
     let mut tax = TaxAmounts {
         taxable_base_yen: base,
         separate_taxable_base_yen: separate_base,
@@ -321,8 +325,12 @@ pub fn assess(input: TaxInput) -> Assessed {
         (TaxCreditKind::FlatRateReduction, flat_rate),
     ]
     .into_iter()
-    .filter(|(_, amount)| *amount > 0)
-    .map(|(kind, amount_yen)| TaxCreditLine { kind, amount_yen })
+    .filter(|(_, (m, p))| m + p > 0)
+    .map(|(kind, (m, p))| TaxCreditLine {
+        kind,
+        amount_yen: m + p,
+        municipal_amount_yen: Some(m),
+    })
     .collect();
     Assessed { tax, credits }
 }
@@ -563,7 +571,11 @@ mod tests {
 
     #[test]
     fn lists_the_credits_it_applied() {
-        let credit = |kind, amount_yen| TaxCreditLine { kind, amount_yen };
+        let credit = |kind, (m, p): (i64, i64)| TaxCreditLine {
+            kind,
+            amount_yen: m + p,
+            municipal_amount_yen: Some(m),
+        };
         let input = TaxInput {
             total_income: 3_000_000,
             total_deductions: 1_000_000,
@@ -582,8 +594,8 @@ mod tests {
         assert_eq!(
             got.credits,
             vec![
-                credit(TaxCreditKind::Adjustment, 2_500),
-                credit(TaxCreditKind::Dividend, 14_000)
+                credit(TaxCreditKind::Adjustment, (1_500, 1_000)),
+                credit(TaxCreditKind::Dividend, (8_000, 6_000))
             ]
         );
         // A tiny base: the adjustment credit is used only as far as the levy reaches.
@@ -595,14 +607,18 @@ mod tests {
         });
         assert_eq!(
             small.credits,
-            vec![credit(TaxCreditKind::Adjustment, 2_000)]
+            vec![credit(TaxCreditKind::Adjustment, (1_200, 800))]
         );
         assert_eq!(small.tax.total_yen, 5_000);
     }
 
     #[test]
     fn levies_before_the_credits_less_the_credits_give_those_after() {
-        let credit = |kind, amount_yen| TaxCreditLine { kind, amount_yen };
+        let credit = |kind, (m, p): (i64, i64)| TaxCreditLine {
+            kind,
+            amount_yen: m + p,
+            municipal_amount_yen: Some(m),
+        };
         // 令和6年度, three people: ¥30,000 of 定額減税 after the adjustment credit; separately
         // taxed gains of ¥1,000,000 at 3% + 2%.
         let got = assess(TaxInput {
@@ -629,8 +645,8 @@ mod tests {
         assert_eq!(
             got.credits,
             vec![
-                credit(TaxCreditKind::Adjustment, 2_500),
-                credit(TaxCreditKind::FlatRateReduction, 30_000)
+                credit(TaxCreditKind::Adjustment, (1_500, 1_000)),
+                credit(TaxCreditKind::FlatRateReduction, (18_000, 12_000))
             ]
         );
         // 150,000 − 1,500 − 18,000 and 100,000 − 1,000 − 12,000.
