@@ -297,6 +297,31 @@ impl Settings {
                     m.code
                 ));
             }
+            for kind in crate::domain::certificate::CertificateKind::ALL {
+                let key = kind.code().replace('-', "_");
+                for (setting, text, max) in [
+                    (
+                        "titles",
+                        p.titles.of(kind),
+                        crate::domain::policy::MAX_TITLE_CHARS,
+                    ),
+                    (
+                        "notes",
+                        p.notes.of(kind),
+                        crate::domain::policy::MAX_NOTE_CHARS,
+                    ),
+                ] {
+                    let Some(text) = text else { continue };
+                    let chars = text.chars().count();
+                    if chars == 0 || chars > max || text.chars().any(char::is_control) {
+                        return invalid(format!(
+                            "municipality {}: policy.{setting}.{key} must be 1 to {max} \
+                             characters on one line",
+                            m.code
+                        ));
+                    }
+                }
+            }
             if !(1..=crate::domain::certificate::MAX_COPIES_ON_WIRE).contains(&p.max_copies) {
                 return invalid(format!(
                     "municipality {}: policy.max_copies must be 1 to 99",

@@ -87,21 +87,22 @@ impl IncomeKind {
         )
     }
 
-    /// The label a certificate prints.
+    /// The label a certificate prints: the statute's names (所得税法 §23–35), 雑所得 split into
+    /// 公的年金等, 業務 and その他 as the return form (and §35) splits it.
     pub fn label(self) -> &'static str {
         match self {
-            IncomeKind::Business => "営業等",
-            IncomeKind::Agriculture => "農業",
-            IncomeKind::RealEstate => "不動産",
-            IncomeKind::Interest => "利子",
-            IncomeKind::Dividend => "配当",
-            IncomeKind::Salary => "給与",
-            IncomeKind::Pension => "公的年金等",
-            IncomeKind::MiscellaneousBusiness => "雑（業務）",
-            IncomeKind::Miscellaneous => "雑（その他）",
-            IncomeKind::CapitalGains => "総合譲渡",
-            IncomeKind::Occasional => "一時",
-            IncomeKind::SeparateTaxation => "分離課税",
+            IncomeKind::Business => "営業等所得",
+            IncomeKind::Agriculture => "農業所得",
+            IncomeKind::RealEstate => "不動産所得",
+            IncomeKind::Interest => "利子所得",
+            IncomeKind::Dividend => "配当所得",
+            IncomeKind::Salary => "給与所得",
+            IncomeKind::Pension => "雑所得（公的年金等）",
+            IncomeKind::MiscellaneousBusiness => "雑所得（業務）",
+            IncomeKind::Miscellaneous => "雑所得（その他）",
+            IncomeKind::CapitalGains => "総合譲渡所得",
+            IncomeKind::Occasional => "一時所得",
+            IncomeKind::SeparateTaxation => "分離課税の所得",
         }
     }
 }
@@ -267,16 +268,16 @@ impl SeparateIncomeKind {
         self == SeparateIncomeKind::Forestry
     }
 
-    /// The label a certificate prints.
+    /// The label a certificate prints (租税特別措置法's names, shortened as return forms do).
     pub fn label(self) -> &'static str {
         match self {
-            SeparateIncomeKind::ShortTermRealEstate => "短期譲渡",
-            SeparateIncomeKind::LongTermRealEstate => "長期譲渡",
-            SeparateIncomeKind::Shares => "株式等譲渡",
-            SeparateIncomeKind::ListedDividends => "上場株式等配当等",
-            SeparateIncomeKind::Futures => "先物取引",
-            SeparateIncomeKind::Forestry => "山林",
-            SeparateIncomeKind::Retirement => "退職",
+            SeparateIncomeKind::ShortTermRealEstate => "短期譲渡所得",
+            SeparateIncomeKind::LongTermRealEstate => "長期譲渡所得",
+            SeparateIncomeKind::Shares => "株式等の譲渡所得等",
+            SeparateIncomeKind::ListedDividends => "上場株式等の配当所得等",
+            SeparateIncomeKind::Futures => "先物取引に係る雑所得等",
+            SeparateIncomeKind::Forestry => "山林所得",
+            SeparateIncomeKind::Retirement => "退職所得",
         }
     }
 }

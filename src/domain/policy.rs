@@ -228,6 +228,47 @@ pub struct Policy {
     pub fy2019_label: Fy2019Label,
     /// How long tax data and issuance records are kept.
     pub retention: Retention,
+    /// Each kind's title, where the municipality's differs from the default (e.g. Shinjuku's
+    /// 課税（非課税）証明書). Without one: 所得証明書, 課税証明書 or 非課税証明書 (by the year),
+    /// 所得・課税証明書 or 所得・非課税証明書, 納税証明書.
+    pub titles: KindTexts,
+    /// A one-line note per kind, printed above 以下余白 (e.g. that the kiosk version omits a
+    /// credit the counter version shows).
+    pub notes: KindTexts,
+    /// A 納税証明書 also shows the year's income and tax, as Shinjuku's does.
+    pub tax_payment_summary: bool,
+}
+
+/// The longest title a municipality may set, in characters: it must fit the title line with
+/// the fiscal year and the tax names.
+pub const MAX_TITLE_CHARS: usize = 16;
+/// The longest note a municipality may set, in characters: one line under the tables.
+pub const MAX_NOTE_CHARS: usize = 60;
+
+/// One optional text per certificate kind (`titles`, `notes`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KindTexts {
+    /// 所得証明書.
+    pub income: Option<String>,
+    /// 課税(非課税)証明書.
+    pub taxation: Option<String>,
+    /// 所得・課税証明書.
+    pub income_and_taxation: Option<String>,
+    /// 納税証明書.
+    pub tax_payment: Option<String>,
+}
+
+impl KindTexts {
+    /// The text set for `kind`, if any.
+    pub fn of(&self, kind: CertificateKind) -> Option<&str> {
+        match kind {
+            CertificateKind::Income => self.income.as_deref(),
+            CertificateKind::Taxation => self.taxation.as_deref(),
+            CertificateKind::IncomeAndTaxation => self.income_and_taxation.as_deref(),
+            CertificateKind::TaxPayment => self.tax_payment.as_deref(),
+        }
+    }
 }
 
 /// Fees per copy per kind, yen.
@@ -288,6 +329,9 @@ impl Default for Policy {
             first_year: FirstYear::Gannen,
             fy2019_label: Fy2019Label::Reiwa,
             retention: Retention::default(),
+            titles: KindTexts::default(),
+            notes: KindTexts::default(),
+            tax_payment_summary: true,
         }
     }
 }

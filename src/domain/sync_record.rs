@@ -1129,7 +1129,10 @@ mod tests {
         swapped.tax_credits[0].municipal_amount_yen = Some(500);
         assert_eq!(
             fields(SyncRecord::Assessment(swapped)),
-            vec!["tax.municipal_income_levy_yen", "tax.prefectural_income_levy_yen"]
+            vec![
+                "tax.municipal_income_levy_yen",
+                "tax.prefectural_income_levy_yen"
+            ]
         );
         let mut above = a.clone();
         above.tax_credits[0].municipal_amount_yen = Some(2_600);
@@ -1160,7 +1163,11 @@ mod tests {
         let mut a = assessment();
         a.separate_income_lines = vec![
             separate(SeparateIncomeKind::Shares, 300_500, Some(300_000)),
-            separate(SeparateIncomeKind::LongTermRealEstate, 1_000_000, Some(1_000_000)),
+            separate(
+                SeparateIncomeKind::LongTermRealEstate,
+                1_000_000,
+                Some(1_000_000),
+            ),
         ];
         a.total_income_yen = 3_320_500;
         a.aggregate_income_yen = 3_320_500;

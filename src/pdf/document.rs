@@ -10,8 +10,13 @@ pub struct Document {
     pub subtitle: Option<String>,
     /// The person block: label / value rows (住所, 氏名, フリガナ, 生年月日 …).
     pub person: Vec<Field>,
-    /// Tables, in reading order.
+    /// Tables, in reading order. A table with more than two value columns spans the page; the
+    /// others fill two columns, each going where the page is shorter.
     pub sections: Vec<Section>,
+    /// One line printed under the tables (the municipality's note for this kind), if any.
+    pub note: Option<String>,
+    /// The mark that closes the content, e.g. "以下余白": nothing can be added below it.
+    pub end_mark: String,
     /// "上記のとおり証明します。"
     pub certify_text: String,
     /// e.g. "令和7年6月10日"

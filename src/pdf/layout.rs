@@ -14,12 +14,20 @@ const PT_PER_MM: f32 = 72.0 / 25.4;
 const MARGIN_MM: f32 = 18.0;
 const CONTENT_MM: f32 = 210.0 - 2.0 * MARGIN_MM;
 const GUTTER_MM: f32 = 4.0;
-const ROW_MM: f32 = 5.2;
-const TABLE_SIZE: f32 = 8.5;
+/// Space between a table and the one below it.
+const TABLE_GAP_MM: f32 = 3.0;
+/// Row height and table text size, tried in turn: full size while the page has room, then
+/// tighter rows (still above what kiosk printers render legibly) before the page is refused.
+const ROW_STEPS: [(f32, f32); 4] = [(5.2, 8.5), (4.6, 8.0), (4.1, 7.2), (3.7, 6.6)];
 const MIN_SIZE: f32 = 6.0;
 const CELL_PAD_MM: f32 = 1.5;
-/// Tables must end here, leaving room for the certifying block below.
-const TABLES_END_MM: f32 = 222.0;
+/// A value column's width in a table beside another, and at most in a full-width one.
+const VALUE_MM: f32 = 24.0;
+const WIDE_VALUE_MM: f32 = 28.0;
+/// The narrowest label column a full-width table keeps when it has many value columns.
+const MIN_LABEL_MM: f32 = 12.0;
+/// Tables (with the note and the end mark) must end here, leaving room for the certifying block.
+const TABLES_END_MM: f32 = 232.0;
 const LINE_PT: f32 = 0.5;
 
 pub const BLACK: [f32; 3] = [0.0, 0.0, 0.0];
@@ -125,7 +133,7 @@ fn fitted_size(advance: f32, room: f32, size: f32) -> Option<f32> {
 /// The person block's rows: the label column's width, each row's height, and the size the values
 /// (the person's name, reading and addresses) are printed at before shrinking.
 const PERSON_LABEL_MM: f32 = 44.0;
-const PERSON_ROW_MM: f32 = 6.5;
+const PERSON_ROW_MM: f32 = 6.2;
 const PERSON_VALUE_SIZE: f32 = 10.0;
 
 /// The box a value of the person block is printed in, on the row starting `top_mm` from the top.
@@ -240,37 +248,37 @@ impl Page<'_> {
         });
     }
 
-    /// A bordered table at (left, top), `width_mm` wide; returns where it ends.
+    /// A bordered table at (left, top), `width_mm` wide, rows `row_mm` tall with text of
+    /// `size`; returns where it ends.
     fn section(
         &mut self,
         section: &Section,
-        left_mm: f32,
-        top_mm: f32,
-        width_mm: f32,
+        (left_mm, top_mm, width_mm): (f32, f32, f32),
+        (row_mm, size): (f32, f32),
     ) -> Result<f32, RenderError> {
         let columns = section.columns.len().max(1);
         let value_mm = match columns {
             1 => 30.0,
-            2 => 24.0,
-            _ => 28.0,
+            2 => VALUE_MM,
+            n => WIDE_VALUE_MM.min((width_mm - MIN_LABEL_MM) / n as f32),
         };
         let label_mm = width_mm - value_mm * columns as f32;
         let right = left_mm + width_mm;
         let mut y = top_mm;
 
-        self.fill(left_mm, y, width_mm, ROW_MM);
+        self.fill(left_mm, y, width_mm, row_mm);
         self.text(
             &section.heading,
             cell(
                 left_mm + CELL_PAD_MM,
                 width_mm - 2.0 * CELL_PAD_MM,
                 y,
-                ROW_MM,
+                row_mm,
             ),
-            TABLE_SIZE + 0.5,
+            size + 0.5,
             Align::Left,
         )?;
-        y += ROW_MM;
+        y += row_mm;
         self.hline(left_mm, right, y);
         let grid_top = y;
         if !section.columns.is_empty() {
@@ -278,12 +286,12 @@ impl Page<'_> {
                 let x = left_mm + label_mm + value_mm * i as f32;
                 self.text(
                     header,
-                    cell(x + CELL_PAD_MM, value_mm - 2.0 * CELL_PAD_MM, y, ROW_MM),
-                    TABLE_SIZE,
+                    cell(x + CELL_PAD_MM, value_mm - 2.0 * CELL_PAD_MM, y, row_mm),
+                    size,
                     Align::Center,
                 )?;
             }
-            y += ROW_MM;
+            y += row_mm;
             self.hline(left_mm, right, y);
         }
         for (r, row) in section.rows.iter().enumerate() {
@@ -293,21 +301,21 @@ impl Page<'_> {
                     left_mm + CELL_PAD_MM,
                     label_mm - 2.0 * CELL_PAD_MM,
                     y,
-                    ROW_MM,
+                    row_mm,
                 ),
-                TABLE_SIZE,
+                size,
                 Align::Left,
             )?;
             for (i, value) in row.values.iter().take(columns).enumerate() {
                 let x = left_mm + label_mm + value_mm * i as f32;
                 self.text(
                     value,
-                    cell(x + CELL_PAD_MM, value_mm - 2.0 * CELL_PAD_MM, y, ROW_MM),
-                    TABLE_SIZE,
+                    cell(x + CELL_PAD_MM, value_mm - 2.0 * CELL_PAD_MM, y, row_mm),
+                    size,
                     Align::Right,
                 )?;
             }
-            y += ROW_MM;
+            y += row_mm;
             if r + 1 < section.rows.len() {
                 self.hline(left_mm, right, y);
             }
@@ -317,6 +325,44 @@ impl Page<'_> {
         }
         self.frame(left_mm, top_mm, width_mm, y - top_mm);
         Ok(y)
+    }
+
+    /// The tables, the note and the end mark from `top_mm` down, with rows and text of `step`;
+    /// returns where they end. Full-width tables start below everything before them; the others
+    /// go to whichever of the two columns ends higher, so short tables fill the gaps.
+    fn tables(
+        &mut self,
+        document: &Document,
+        top_mm: f32,
+        (row_mm, size): (f32, f32),
+    ) -> Result<f32, RenderError> {
+        let left = MARGIN_MM;
+        let column_mm = (CONTENT_MM - GUTTER_MM) / 2.0;
+        let mut bottoms = [top_mm, top_mm];
+        for section in &document.sections {
+            if section.columns.len() > 2 {
+                let top = bottoms[0].max(bottoms[1]);
+                let end = self.section(section, (left, top, CONTENT_MM), (row_mm, size))?;
+                bottoms = [end + TABLE_GAP_MM; 2];
+            } else {
+                let column = usize::from(bottoms[1] < bottoms[0]);
+                let x = left + column as f32 * (column_mm + GUTTER_MM);
+                let end = self.section(section, (x, bottoms[column], column_mm), (row_mm, size))?;
+                bottoms[column] = end + TABLE_GAP_MM;
+            }
+        }
+        let mut y = bottoms[0].max(bottoms[1]);
+        if let Some(note) = &document.note {
+            self.text(note, cell(left, CONTENT_MM, y, row_mm), size, Align::Left)?;
+            y += row_mm;
+        }
+        self.text(
+            &document.end_mark,
+            cell(left, CONTENT_MM, y, row_mm),
+            size,
+            Align::Right,
+        )?;
+        Ok(y + row_mm)
     }
 
     /// The official seal: a red square with its characters in columns read right to left.
@@ -371,21 +417,21 @@ pub fn lay_out(document: &Document, fonts: &FontSet) -> Result<Vec<Op>, RenderEr
     let left = MARGIN_MM;
     page.text(
         &document.title,
-        cell(left, CONTENT_MM, 16.0, 10.0),
+        cell(left, CONTENT_MM, 14.0, 10.0),
         15.0,
         Align::Center,
     )?;
     if let Some(subtitle) = &document.subtitle {
         page.text(
             subtitle,
-            cell(left, CONTENT_MM, 25.0, 6.0),
+            cell(left, CONTENT_MM, 23.0, 6.0),
             9.0,
             Align::Center,
         )?;
     }
 
     // Person block.
-    let person_top = 34.0;
+    let person_top = 31.0;
     let person_row = PERSON_ROW_MM;
     let label_mm = PERSON_LABEL_MM;
     let mut y = person_top;
@@ -422,33 +468,18 @@ pub fn lay_out(document: &Document, fonts: &FontSet) -> Result<Vec<Op>, RenderEr
         page.frame(left, person_top, CONTENT_MM, y - person_top);
     }
 
-    // Tables two abreast, each row of tables starting below the taller of the row before; a
-    // table with more than two value columns takes a row of its own, full width.
-    let column_mm = (CONTENT_MM - GUTTER_MM) / 2.0;
-    let wide = |s: &Section| s.columns.len() > 2;
-    let mut top = y + 5.0;
-    let mut rest = document.sections.as_slice();
-    while let Some(first) = rest.first() {
-        let take = if wide(first) || rest.len() == 1 || wide(&rest[1]) {
-            1
-        } else {
-            2
-        };
-        let (row, remaining) = rest.split_at(take);
-        rest = remaining;
-        let mut bottom = top;
-        for (i, section) in row.iter().enumerate() {
-            let (x, width) = if wide(section) {
-                (left, CONTENT_MM)
-            } else {
-                (left + i as f32 * (column_mm + GUTTER_MM), column_mm)
-            };
-            bottom = bottom.max(page.section(section, x, top, width)?);
+    let tables_top = y + 4.0;
+    let mark = page.ops.len();
+    let mut fitted = false;
+    for step in ROW_STEPS {
+        if page.tables(document, tables_top, step)? <= TABLES_END_MM {
+            fitted = true;
+            break;
         }
-        if bottom > TABLES_END_MM {
-            return Err(RenderError::DoesNotFit);
-        }
-        top = bottom + 4.0;
+        page.ops.truncate(mark);
+    }
+    if !fitted {
+        return Err(RenderError::DoesNotFit);
     }
 
     // Certifying block.

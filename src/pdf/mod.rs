@@ -152,7 +152,8 @@ mod tests {
     fn renders_text_that_extracts_exactly() {
         let document = sample::sample_document();
         let pdf = renderer().render(&document).unwrap();
-        assert!(pdf.len() < 100_000, "{} bytes", pdf.len());
+        // The fullest page (every table, each glyph once in a subset) stays a small download.
+        assert!(pdf.len() < 130_000, "{} bytes", pdf.len());
         let (text, _) = tool("pdftotext", &[], &pdf);
         let mut expected: Vec<&str> =
             vec![&document.title, &document.certify_text, &document.issuer];

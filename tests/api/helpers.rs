@@ -280,9 +280,20 @@ pub async fn load_full_extracted(
     records: Vec<kofu::domain::sync_record::SyncRecord>,
     extracted_at: &str,
 ) {
+    load_full_into(db, &shinjuku(), records, extracted_at).await
+}
+
+/// [`load_full_extracted`] for `municipality`'s data.
+pub async fn load_full_into(
+    db: &TestDb,
+    municipality: &MunicipalitySettings,
+    records: Vec<kofu::domain::sync_record::SyncRecord>,
+    extracted_at: &str,
+) {
     let extracted_at = chrono::DateTime::parse_from_rfc3339(extracted_at).unwrap();
     let certs = TestCerts::new();
     let mut settings = settings(db, &certs);
+    settings.municipalities = vec![municipality.clone()];
     settings.clock.fixed_now = Some(extracted_at);
     let pool = kofu::db::pool(&db.url, 2, std::time::Duration::from_secs(5)).unwrap();
     let clock = kofu::clock::Clock::from_setting(settings.clock.fixed_now);
@@ -292,7 +303,7 @@ pub async fn load_full_extracted(
         .apply(
             kofu::service::sync::BatchHeader {
                 batch_id: format!("fixture-{}", NEXT.fetch_add(1, Ordering::Relaxed)),
-                lg_code: LgCode::parse(SHINJUKU).unwrap(),
+                lg_code: municipality.code,
                 mode: kofu::domain::sync_record::SyncMode::Full,
                 extracted_at: extracted_at.into(),
             },

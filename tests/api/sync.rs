@@ -157,7 +157,7 @@ async fn a_full_then_a_delta_batch_change_what_is_issued() {
         .get(0);
     assert_eq!(
         stored,
-        serde_json::json!([{"kind": "adjustment", "amount_yen": 2500}])
+        serde_json::json!([{"kind": "adjustment", "amount_yen": 2500, "municipal_amount_yen": 1500}])
     );
     // Untouched by the DELTA.
     assert!(
@@ -639,11 +639,11 @@ async fn losses_separate_income_credits_and_categories_round_trip_and_reach_the_
         .unwrap();
     for expected in [
         "△300,000",
-        "分離 株式等譲渡所得",
+        "株式等の譲渡所得等（分離）",
         "繰越損失控除額",
         "65,000",
         "4,900,000",
-        "課税標準額（分離）",
+        "分離課税分",
     ] {
         assert!(text.contains(expected), "{expected} not in\n{text}");
     }
