@@ -84,6 +84,9 @@ impl App {
             .iter()
             .map(|m| Ok((m.code, Seal::load(m.seal_image.as_deref(), &m.seal_text)?)))
             .collect::<Result<HashMap<_, _>, SealError>>()?;
+        for m in &settings.municipalities {
+            check_wording(&renderer, m, &seals[&m.code])?;
+        }
         let tls = crate::tls::server_config(
             &settings.tls.cert,
             &settings.tls.key,
@@ -265,4 +268,41 @@ pub async fn shutdown_signal() {
         _ = interrupt => {},
         () = terminate => {},
     }
+}
+
+/// Renders every kind for the sample person with `m`'s titles and notes, so that a title or
+/// note the fonts cannot print, or that does not fit its line, stops start-up with the key named
+/// instead of refusing every resident who asks for that kind.
+fn check_wording(
+    renderer: &Renderer,
+    m: &crate::config::MunicipalitySettings,
+    seal: &Seal,
+) -> anyhow::Result<()> {
+    use crate::compose::{CertificateInput, compose};
+    use crate::domain::certificate::CertificateKind;
+    use crate::tools::synthetic::sample;
+    let resident = sample::resident();
+    let assessment = sample::assessment(2025, true);
+    let payments = sample::payments(&assessment);
+    for kind in CertificateKind::ALL {
+        let document = compose(&CertificateInput {
+            kind,
+            municipality: m,
+            resident: &resident,
+            assessment: &assessment,
+            payments: &payments,
+            certificate_number: "R7-9999999",
+            issued_on: chrono::NaiveDate::from_ymd_opt(2025, 7, 1).expect("valid date"),
+            seal,
+        });
+        renderer.render(&document).with_context(|| {
+            let key = kind.code().replace('-', "_");
+            format!(
+                "municipality {}: the {kind} certificate cannot be printed with \
+                 policy.titles.{key} / policy.notes.{key}",
+                m.code
+            )
+        })?;
+    }
+    Ok(())
 }

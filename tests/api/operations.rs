@@ -99,6 +99,43 @@ async fn the_server_refuses_an_unmigrated_database() {
 }
 
 #[tokio::test]
+async fn a_title_or_note_that_cannot_be_printed_stops_start_up_naming_its_key() {
+    let db = TestDb::migrated();
+    let certs = TestCerts::new();
+    let start = |tweak: &dyn Fn(&mut kofu::config::Settings)| {
+        let mut s = settings(&db, &certs);
+        tweak(&mut s);
+        async move {
+            match kofu::startup::App::build(s).await {
+                Ok(_) => String::new(),
+                Err(e) => format!("{e:#}"),
+            }
+        }
+    };
+    // A character no configured font has.
+    let error = start(&|s| {
+        s.municipalities[0].policy.titles.income = Some("所得証明書\u{1F3EF}".into());
+    })
+    .await;
+    assert!(error.contains("policy.titles.income"), "{error}");
+    // Longer than one line allows: refused when the configuration is checked.
+    let error = start(&|s| {
+        s.municipalities[0].policy.notes.tax_payment = Some("注".repeat(61));
+    })
+    .await;
+    assert!(
+        error.contains("policy.notes.tax_payment must be 1 to 60"),
+        "{error}"
+    );
+    // Shinjuku's own title starts.
+    let error = start(&|s| {
+        s.municipalities[0].policy.titles.taxation = Some("課税（非課税）証明書".into());
+    })
+    .await;
+    assert_eq!(error, "");
+}
+
+#[tokio::test]
 async fn shutdown_finishes_in_flight_work_and_stops() {
     let app = spawn_app().await;
     // An IssueCertificate call records itself by appending to the audit chain, under the row lock

@@ -192,3 +192,169 @@ async fn the_largest_amounts_the_data_allows_fit_and_extract_exactly() {
     pdf_tool("qpdf", &["--check"], &c.pdf);
     app.stop().await.unwrap();
 }
+
+/// A word `pdftotext -bbox` found: its text and box in points from the top-left.
+struct Word {
+    text: String,
+    x_min: f64,
+    y_min: f64,
+    x_max: f64,
+    y_max: f64,
+}
+
+fn words(pdf: &[u8]) -> Vec<Word> {
+    let xhtml = pdf_tool("pdftotext", &["-bbox"], pdf);
+    let attribute = |tag: &str, name: &str| -> f64 {
+        let start = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        let end = start + tag[start..].find('"').unwrap();
+        tag[start..end].parse().unwrap()
+    };
+    xhtml
+        .split("<word ")
+        .skip(1)
+        .map(|chunk| {
+            let (tag, rest) = chunk.split_once('>').unwrap();
+            let text = rest.split_once("</word>").unwrap().0.to_owned();
+            Word {
+                text,
+                x_min: attribute(tag, "xMin"),
+                y_min: attribute(tag, "yMin"),
+                x_max: attribute(tag, "xMax"),
+                y_max: attribute(tag, "yMax"),
+            }
+        })
+        .collect()
+}
+
+/// How many rows a person's fullest taxation page has: what decides whether it fits.
+fn rows(a: &kofu::domain::assessment::Assessment) -> usize {
+    a.income_lines.len()
+        + 2 * a.separate_income_lines.len()
+        + a.deduction_lines.len()
+        + a.own_categories.len()
+        + a.tax_credits.len()
+        + usize::from(a.income_adjustment_yen > 0)
+        + usize::from(a.carried_forward_loss_yen > 0)
+}
+
+#[tokio::test]
+async fn the_fullest_synthetic_pages_fit_one_page_with_nothing_clipped_or_overlapping() {
+    use kofu::tools::synthetic;
+    // The fullest assessment and the longest instalment list among 10,000 people, and the
+    // person each belongs to.
+    let ward = shinjuku();
+    let generated = synthetic::Municipality::from(&ward);
+    let people: Vec<_> = synthetic::people(7, &generated, 10_000, 2025).collect();
+    let fullest = |score: &dyn Fn(&synthetic::SyntheticPerson) -> Option<(usize, i32)>| {
+        people
+            .iter()
+            .filter(|p| {
+                !p.card_links.is_empty()
+                    && p.resident.status == ResidentStatus::Resident
+                    && !p.resident.protection_measure
+                    && !p.resident.issuance_stopped
+            })
+            .filter_map(|p| score(p).map(|s| (s, p)))
+            .max_by_key(|((n, _), _)| *n)
+            .unwrap()
+    };
+    let ((most_rows, tax_year), taxed) = fullest(&|p| {
+        p.assessments
+            .iter()
+            .filter(|a| a.taxable && a.declared)
+            .map(|a| (rows(a), a.fiscal_year))
+            .max()
+    });
+    let ((most_instalments, payment_year), payer) = fullest(&|p| {
+        p.payments
+            .iter()
+            .map(|x| (x.instalments.len(), x.fiscal_year))
+            .max()
+    });
+    let mut records = Vec::new();
+    for p in [taxed, payer] {
+        records.push(SyncRecord::Resident(p.resident.clone()));
+        records.extend(p.card_links.iter().cloned().map(SyncRecord::CardLink));
+        records.extend(p.assessments.iter().cloned().map(SyncRecord::Assessment));
+        records.extend(p.payments.iter().cloned().map(SyncRecord::Payment));
+    }
+    let db = TestDb::migrated();
+    crate::helpers::load_full_into(&db, &ward, records, "2025-11-01T02:00:00+09:00").await;
+    // Whatever else might refuse them (age, arrears) is off: only the page is on trial.
+    let app = crate::helpers::spawn_app_with(db, |s| {
+        let policy = &mut s.municipalities[0].policy;
+        policy.min_age = 0;
+        policy.arrears.refuse_with_arrears = false;
+        policy.arrears.reflection_lag_days = 0;
+        s.clock.fixed_now =
+            Some(chrono::DateTime::parse_from_rfc3339("2025-11-04T10:00:00+09:00").unwrap());
+    })
+    .await;
+    let cases = [
+        (taxed, pb::CertificateKind::IncomeAndTaxation, tax_year),
+        (taxed, pb::CertificateKind::Taxation, tax_year),
+        (payer, pb::CertificateKind::TaxPayment, payment_year),
+    ];
+    for (i, (person, kind, fiscal_year)) in cases.into_iter().enumerate() {
+        let card = &person.card_links.last().unwrap().card_serial;
+        let request = pb::IssueCertificateRequest {
+            kind: kind as i32,
+            fiscal_year,
+            ..issue_request(&format!("fullest-{i}"), card)
+        };
+        let outcome = app
+            .issue_certificate(request)
+            .await
+            .unwrap()
+            .outcome
+            .unwrap();
+        let Outcome::Issued(c) = outcome else {
+            let why = app
+                .audited_outcome("IssueCertificate", &format!("fullest-{i}"))
+                .await;
+            panic!(
+                "{kind:?} FY{fiscal_year} ({most_rows} rows, {most_instalments} instalments) was not issued: {why}"
+            );
+        };
+        let words = words(&c.pdf);
+        let text: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
+        assert!(
+            text.contains(&"以下余白"),
+            "{kind:?}: no 以下余白 in {text:?}"
+        );
+        // Inside the printable area: kiosk printers cut about 10 mm (28.3 pt) of each edge.
+        let (page_w, page_h, cut) = (595.276, 841.89, 28.35);
+        for w in &words {
+            assert!(
+                w.x_min >= cut
+                    && w.y_min >= cut
+                    && w.x_max <= page_w - cut
+                    && w.y_max <= page_h - cut,
+                "{kind:?}: {:?} is outside the printable area",
+                w.text
+            );
+        }
+        // No two words of the content overlap (the seal is stamped over the issuer's name by
+        // design, below the certifying sentence).
+        let certify_top = words
+            .iter()
+            .find(|w| w.text.starts_with("上記のとおり"))
+            .unwrap()
+            .y_min;
+        let content: Vec<&Word> = words.iter().filter(|w| w.y_max <= certify_top).collect();
+        for (a, first) in content.iter().enumerate() {
+            for second in &content[a + 1..] {
+                let overlap_x = first.x_max.min(second.x_max) - first.x_min.max(second.x_min);
+                let overlap_y = first.y_max.min(second.y_max) - first.y_min.max(second.y_min);
+                assert!(
+                    overlap_x <= 0.5 || overlap_y <= 0.5,
+                    "{kind:?}: {:?} and {:?} overlap",
+                    first.text,
+                    second.text
+                );
+            }
+        }
+        pdf_tool("qpdf", &["--check"], &c.pdf);
+    }
+    app.stop().await.unwrap();
+}
