@@ -55,14 +55,11 @@ pub fn compose(input: &CertificateInput<'_>) -> Document {
     let (municipal, prefectural) =
         inhabitant_tax_names(input.municipality.kind, &input.municipality.prefecture);
     let taxes = format!("{municipal}・{prefectural}");
-    let fy = fiscal_year_label(input);
+    let fy = fiscal_year_label(input.municipality, a.fiscal_year);
     let income_year = format!("（{}中の所得に基づく）", income_year_label(input));
-    let title = policy
-        .titles
-        .of(input.kind)
-        .unwrap_or_else(|| default_title(input.kind, a.taxable));
-    let (title, subtitle, sections) = match input.kind {
-        CertificateKind::Income => (format!("{fy}　{title}"), Some(income_year), income_part(a)),
+    let title = title_line(input.kind, input.municipality, a.fiscal_year, a.taxable);
+    let (subtitle, sections) = match input.kind {
+        CertificateKind::Income => (Some(income_year), income_part(a)),
         CertificateKind::Taxation | CertificateKind::IncomeAndTaxation => {
             // An undeclared dependant's year: nothing about income is known to certify.
             let sections = if a.declared {
@@ -72,11 +69,7 @@ pub fn compose(input: &CertificateInput<'_>) -> Document {
             } else {
                 vec![dependant_note_section(), tax_section(input)]
             };
-            (
-                format!("{fy}　{taxes}　{title}"),
-                Some(income_year),
-                sections,
-            )
+            (Some(income_year), sections)
         }
         CertificateKind::TaxPayment => {
             let mut sections = payment_sections(input, &taxes, &fy);
@@ -84,11 +77,7 @@ pub fn compose(input: &CertificateInput<'_>) -> Document {
                 sections.push(summary_section(a));
                 sections.push(levy_summary_section(input));
             }
-            (
-                title.to_owned(),
-                Some(format!("（{fy}　{taxes}）")),
-                sections,
-            )
+            (Some(format!("（{fy}　{taxes}）")), sections)
         }
     };
     Document {
@@ -110,6 +99,32 @@ pub fn compose(input: &CertificateInput<'_>) -> Document {
     }
 }
 
+/// The title line of `kind` for `fiscal_year`: the municipality's title for the kind (or the
+/// default, which depends on whether the year is taxed), after the fiscal year and the tax names
+/// where the kind prints them there.
+pub fn title_line(
+    kind: CertificateKind,
+    municipality: &MunicipalitySettings,
+    fiscal_year: i32,
+    taxable: bool,
+) -> String {
+    let title = municipality
+        .policy
+        .titles
+        .of(kind)
+        .unwrap_or_else(|| default_title(kind, taxable));
+    let fy = fiscal_year_label(municipality, fiscal_year);
+    let (municipal, prefectural) =
+        inhabitant_tax_names(municipality.kind, &municipality.prefecture);
+    match kind {
+        CertificateKind::Income => format!("{fy}　{title}"),
+        CertificateKind::Taxation | CertificateKind::IncomeAndTaxation => {
+            format!("{fy}　{municipal}・{prefectural}　{title}")
+        }
+        CertificateKind::TaxPayment => title.to_owned(),
+    }
+}
+
 /// Today's titles, used where the municipality sets none.
 fn default_title(kind: CertificateKind, taxable: bool) -> &'static str {
     match (kind, taxable) {
@@ -126,9 +141,8 @@ fn date(d: NaiveDate, input: &CertificateInput<'_>) -> String {
     format_date(d, input.municipality.policy.first_year).unwrap_or_else(|| d.to_string())
 }
 
-fn fiscal_year_label(input: &CertificateInput<'_>) -> String {
-    let policy = &input.municipality.policy;
-    let year = input.assessment.fiscal_year;
+fn fiscal_year_label(municipality: &MunicipalitySettings, year: i32) -> String {
+    let policy = &municipality.policy;
     format_fiscal_year(year, policy.first_year, policy.fy2019_label)
         .unwrap_or_else(|| format!("{year}年度"))
 }

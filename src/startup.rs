@@ -270,39 +270,31 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// Renders every kind for the sample person with `m`'s titles and notes, so that a title or
-/// note the fonts cannot print, or that does not fit its line, stops start-up with the key named
-/// instead of refusing every resident who asks for that kind.
+/// Renders the fullest sample page with each kind's title line and note as `m` sets them, so
+/// that a title or note the fonts cannot print, or that does not fit its line, stops start-up
+/// with the key named instead of refusing every resident who asks for that kind.
 fn check_wording(
     renderer: &Renderer,
     m: &crate::config::MunicipalitySettings,
     seal: &Seal,
 ) -> anyhow::Result<()> {
-    use crate::compose::{CertificateInput, compose};
     use crate::domain::certificate::CertificateKind;
-    use crate::tools::synthetic::sample;
-    let resident = sample::resident();
-    let assessment = sample::assessment(2025, true);
-    let payments = sample::payments(&assessment);
+    // 令和10年度 and later print the widest year; an untaxed year the longer default titles.
     for kind in CertificateKind::ALL {
-        let document = compose(&CertificateInput {
-            kind,
-            municipality: m,
-            resident: &resident,
-            assessment: &assessment,
-            payments: &payments,
-            certificate_number: "R7-9999999",
-            issued_on: chrono::NaiveDate::from_ymd_opt(2025, 7, 1).expect("valid date"),
-            seal,
-        });
-        renderer.render(&document).with_context(|| {
-            let key = kind.code().replace('-', "_");
-            format!(
-                "municipality {}: the {kind} certificate cannot be printed with \
-                 policy.titles.{key} / policy.notes.{key}",
-                m.code
-            )
-        })?;
+        for taxable in [true, false] {
+            let mut document = crate::pdf::sample::sample_document();
+            document.title = crate::compose::title_line(kind, m, 2028, taxable);
+            document.note = m.policy.notes.of(kind).map(str::to_owned);
+            document.seal = seal.clone();
+            renderer.render(&document).with_context(|| {
+                let key = kind.code().replace('-', "_");
+                format!(
+                    "municipality {}: the {kind} certificate cannot be printed with \
+                     policy.titles.{key} / policy.notes.{key}",
+                    m.code
+                )
+            })?;
+        }
     }
     Ok(())
 }
