@@ -6,6 +6,7 @@
 pub mod assessment;
 pub mod caller;
 pub mod certificate;
+pub mod due_date;
 pub mod eligibility;
 pub mod era;
 pub mod fiscal_year;
