@@ -2,7 +2,8 @@
 //! what had been paid by the extraction day, including late payers and a few in arrears.
 
 use crate::domain::assessment::{self as domain, Assessment, CollectionMethod, Payment};
-use chrono::{Datelike, Days, NaiveDate, Weekday};
+use crate::domain::due_date::next_business_day;
+use chrono::{Days, NaiveDate};
 use rand::Rng;
 use rand::rngs::SmallRng;
 
@@ -19,14 +20,6 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
 }
 
-/// A due date on a Saturday or Sunday moves to the Monday (public holidays are ignored).
-fn business_day(mut day: NaiveDate) -> NaiveDate {
-    while matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
-        day = day + Days::new(1);
-    }
-    day
-}
-
 fn last_day(y: i32, m: u32) -> NaiveDate {
     let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
     date(ny, nm, 1) - Days::new(1)
@@ -36,7 +29,7 @@ fn last_day(y: i32, m: u32) -> NaiveDate {
 /// 13 = January of the next calendar year): when employers and pension funds remit.
 fn remitted(fy: i32, m: u32) -> NaiveDate {
     let next = m + 1;
-    business_day(date(fy + ((next - 1) / 12) as i32, (next - 1) % 12 + 1, 10))
+    next_business_day(date(fy + ((next - 1) / 12) as i32, (next - 1) % 12 + 1, 10))
 }
 
 /// `total` in `parts`: the later parts in whole ¥100, the first takes the remainder.
@@ -56,6 +49,9 @@ fn split(total: i64, parts: usize) -> Vec<i64> {
 ///   the first half billed in June and August, the second half withheld in October, December and
 ///   February.
 /// - Any other combination: the tax shared evenly between the methods, each on its own schedule.
+///
+/// Every due date is moved past weekends, public holidays and the year end by
+/// [`next_business_day`], as the law moves a 納期限.
 pub fn schedule(a: &Assessment) -> Vec<Instalment> {
     let fy = a.fiscal_year;
     let total = a.tax.total_yen;
@@ -63,7 +59,7 @@ pub fn schedule(a: &Assessment) -> Vec<Instalment> {
         dues.iter()
             .zip(split(total, dues.len()))
             .map(|(&due, amount)| Instalment {
-                due: business_day(due),
+                due: next_business_day(due),
                 amount,
                 direct: true,
             })
@@ -250,7 +246,8 @@ mod tests {
                     d(2025, 7, 10),
                     d(2025, 9, 10),
                     d(2025, 11, 10),
-                    d(2026, 1, 12),
+                    // 1/10 Saturday, 1/11 Sunday, 1/12 成人の日.
+                    d(2026, 1, 13),
                     d(2026, 3, 10),
                 ],
                 0,
@@ -268,7 +265,7 @@ mod tests {
                     d(2025, 6, 30),
                     d(2025, 9, 1),
                     d(2025, 11, 10),
-                    d(2026, 1, 12),
+                    d(2026, 1, 13),
                     d(2026, 3, 10),
                 ],
                 2,
