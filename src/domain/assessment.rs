@@ -405,7 +405,8 @@ impl CollectionMethod {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CollectionMethod {
-    /// 給与特別徴収: withheld from salary by the employer, June to May.
+    /// 給与特別徴収: withheld from salary by the employer, June to May (July to May in FY2024,
+    /// whose 定額減税 left June at nothing).
     PayrollWithholding,
     /// 年金特別徴収: withheld from the public pension, from pensioners 65 and over.
     PensionWithholding,

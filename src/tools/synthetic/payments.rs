@@ -32,6 +32,14 @@ fn remitted(fy: i32, m: u32) -> NaiveDate {
     next_business_day(date(fy + ((next - 1) / 12) as i32, (next - 1) % 12 + 1, 10))
 }
 
+/// The months payroll withholding takes the year's tax in: June to May (6..=17). In FY2024 the
+/// 定額減税 (令和6年度) left June's withholding at nothing and split the reduced tax over July to
+/// May instead.
+fn payroll_months(fy: i32) -> Vec<u32> {
+    let first = if fy == 2024 { 7 } else { 6 };
+    (first..=17).collect()
+}
+
 /// `total` in `parts`: the later parts in whole ¥100, the first takes the remainder.
 fn split(total: i64, parts: usize) -> Vec<i64> {
     let regular = total / parts as i64 / 100 * 100;
@@ -43,7 +51,8 @@ fn split(total: i64, parts: usize) -> Vec<i64> {
 /// The instalments of an assessment.
 ///
 /// - Direct billing: four, due at the end of June, August, October and January.
-/// - Payroll withholding: twelve, withheld June to May, each remitted by the 10th of the next month.
+/// - Payroll withholding: twelve, withheld June to May, each remitted by the 10th of the next month;
+///   eleven in FY2024, withheld July to May (定額減税).
 /// - Pension withholding: six, withheld in the pension months April to February.
 /// - Pension withholding with direct billing (its first year, or a pensioner with other income):
 ///   the first half billed in June and August, the second half withheld in October, December and
@@ -86,7 +95,7 @@ pub fn schedule(a: &Assessment) -> Vec<Instalment> {
             ],
             total,
         ),
-        CollectionMethod::PayrollWithholding => withheld(&(6..=17).collect::<Vec<_>>(), total),
+        CollectionMethod::PayrollWithholding => withheld(&payroll_months(fy), total),
         CollectionMethod::PensionWithholding => withheld(&[4, 6, 8, 10, 12, 14], total),
     };
     let mut methods = a.collection_methods.clone();
@@ -284,6 +293,7 @@ mod tests {
         assert_eq!(payroll.len(), 12);
         assert_eq!(payroll[0].due, d(2025, 7, 10));
         assert_eq!(payroll[11].due, d(2026, 6, 10));
+        assert_eq!(payroll[0].amount, 10_000);
         // Salary withheld and business income billed: half each, on their own schedules.
         let both = schedule(&assessment(
             &[
@@ -297,6 +307,33 @@ mod tests {
         assert_eq!(both.iter().filter(|i| i.direct).count(), 4);
         assert_eq!(both.iter().map(|i| i.amount).sum::<i64>(), 120_000);
         assert!(both.windows(2).all(|w| w[0].due <= w[1].due));
+    }
+
+    #[test]
+    fn fy2024_payroll_is_withheld_july_to_may() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let mut a = assessment(&[CollectionMethod::PayrollWithholding], true, 100_000);
+        a.fiscal_year = 2024;
+        let s = schedule(&a);
+        assert_eq!(s.len(), 11);
+        // July's withholding is due 8/10, a Saturday; 8/11 山の日 falls on the Sunday, 8/12 is
+        // its 振替休日.
+        assert_eq!(s[0].due, d(2024, 8, 13));
+        assert_eq!(s[0].due, next_business_day(d(2024, 8, 10)));
+        // May 2025's withholding.
+        assert_eq!(s[10].due, d(2025, 6, 10));
+        // The later ten in whole ¥100, the first takes the remainder.
+        assert_eq!(s[0].amount, 10_000);
+        assert!(s[1..].iter().all(|i| i.amount == 9_000));
+        assert_eq!(s.iter().map(|i| i.amount).sum::<i64>(), 100_000);
+        assert!(s.iter().all(|i| !i.direct));
+        // Only FY2024: the years either side withhold from June.
+        for fy in [2023, 2025] {
+            a.fiscal_year = fy;
+            let s = schedule(&a);
+            assert_eq!(s.len(), 12, "FY{fy}");
+            assert_eq!(s[0].due, d(fy, 7, 10), "FY{fy}");
+        }
     }
 
     #[test]
