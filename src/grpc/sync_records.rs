@@ -671,6 +671,7 @@ mod tests {
             lg_code: crate::domain::lg_code::LgCode::parse("131041").unwrap(),
             prefecture_name: "東京都".into(),
             city_name: "新宿区".into(),
+            kind: crate::domain::municipality::MunicipalityKind::SpecialWard,
         };
         records.extend(synthetic::records(7, &ward, 300, 2025));
         for record_type in RecordType::ALL {

@@ -61,6 +61,7 @@ async fn list_available_offers_exactly_what_issue_certificate_issues() {
         lg_code: LgCode::parse(SHINJUKU).unwrap(),
         prefecture_name: "東京都".into(),
         city_name: "新宿区".into(),
+        kind: kofu::domain::municipality::MunicipalityKind::SpecialWard,
     };
     let people: Vec<_> = synthetic::people(20251123, &municipality, PEOPLE, 2025).collect();
     // Each person's newest card: a card not valid on a date is unknown to both calls alike.

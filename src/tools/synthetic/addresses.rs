@@ -110,6 +110,7 @@ mod tests {
             lg_code: LgCode::parse("131041").unwrap(),
             prefecture_name: "東京都".into(),
             city_name: city.into(),
+            kind: crate::domain::municipality::MunicipalityKind::SpecialWard,
         }
     }
 

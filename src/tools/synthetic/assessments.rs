@@ -1,13 +1,15 @@
 //! What a person earns and whom they support (drawn once, so the years agree with each other),
 //! and the assessment of one fiscal year built from that with the arithmetic in `tax`: losses
-//! and the carried-forward loss of the year after, separately taxed income, the person's own
-//! categories, 定額減税, and people with no declaration named as someone's dependant.
+//! offset as the law allows and the carried-forward loss of the year after, separately taxed
+//! income, 所得金額調整控除, the person's own categories, the credits, and people with no
+//! declaration named as someone's dependant.
 
 use super::tax;
 use crate::domain::assessment::{
     Assessment, CollectionMethod, DeductionKind, DeductionLine, Dependants, IncomeKind, IncomeLine,
     PersonCategory, SeparateIncomeKind, SeparateIncomeLine,
 };
+use crate::domain::municipality::MunicipalityKind;
 use chrono::{Datelike, NaiveDate};
 use rand::Rng;
 use rand::rngs::SmallRng;
@@ -59,6 +61,8 @@ struct Household {
 #[derive(Debug, Clone)]
 pub struct Profile {
     birth_date: NaiveDate,
+    /// A single parent who is a mother differs from a father in 調整控除's gap.
+    female: bool,
     primary: Primary,
     /// (takings, income percent) of a rental property; a negative percent is a loss (a new
     /// building's depreciation and loan interest).
@@ -112,6 +116,14 @@ fn yen(amount: i64, factor: f64) -> i64 {
 pub fn age_on(birth_date: NaiveDate, day: NaiveDate) -> i32 {
     let had_birthday = (day.month(), day.day()) >= (birth_date.month(), birth_date.day());
     day.year() - birth_date.year() - i32::from(!had_birthday)
+}
+
+/// Age as the law counts it on `day`: an age is reached on the day before the birthday
+/// (年齢計算ニ関スル法律, 民法143条). So someone born on 1 January is already 65 on 31 December
+/// of the year before their 65th birthday (国税庁: 65歳以上 for 令和6年分 is 昭和35年1月1日以前
+/// 生まれ), and someone born on 2 April is 65 on 1 April.
+pub fn legal_age_on(birth_date: NaiveDate, day: NaiveDate) -> i32 {
+    age_on(birth_date, day.succ_opt().expect("a day after"))
 }
 
 impl Profile {
@@ -275,6 +287,7 @@ impl Profile {
         let undeclared = rng.random_range(0..1000) < 50;
         Profile {
             birth_date,
+            female,
             primary,
             real_estate,
             separate,
@@ -300,10 +313,11 @@ impl Profile {
             },
             salary_withheld: rng.random_range(0..100) < 95,
             // Withholding from the pension begins a year or two after the first fiscal year that
-            // finds the person 65 on 1 April; until then the tax is billed directly.
+            // finds the person 65 on 1 April (reached on the day before the birthday, so born on
+            // 2 April at the latest); until then the tax is billed directly.
             pension_withholding_from: birth_date.year()
                 + 65
-                + i32::from((birth_date.month(), birth_date.day()) > (4, 1))
+                + i32::from((birth_date.month(), birth_date.day()) > (4, 2))
                 + rng.random_range(1..=2),
         }
     }
@@ -388,7 +402,9 @@ impl Household {
                 (false, _) => d.general += 1,
             }
         }
-        if tax::family_size(&d) > 0 {
+        // The disabled member is the spouse in the household (同一生計配偶者, whether or not the
+        // taxpayer's income allows a spouse deduction) or a dependant.
+        if self.spouse_qualifies || tax::family_size(&d) > 0 {
             match self.disabled_dependant {
                 1 => d.disabled_ordinary = 1,
                 2 => d.disabled_special = 1,
@@ -398,49 +414,52 @@ impl Household {
         }
         (d, year - self.spouse_birth_year >= 70)
     }
+
+    /// Whether the high-salary 所得金額調整控除 may apply (租税特別措置法41条の3の3第1項): a
+    /// dependant under 23 (a child this person claims, 年少 included) or a 特別障害者 spouse or
+    /// dependant. Neither depends on the taxpayer's income.
+    fn has_carer_case(&self, fy: i32) -> bool {
+        let year = fy - 1;
+        let (d, _) = self.dependants(fy, 0);
+        self.children
+            .iter()
+            .any(|&born| (0..=22).contains(&(year - born)))
+            || d.disabled_special + d.disabled_special_cohabiting > 0
+    }
 }
 
-/// One fiscal year's assessment. `address` is where the person lived on 1 January.
-pub fn assessment(
-    rng: &mut SmallRng,
-    profile: &Profile,
-    addressee_no: &str,
-    fiscal_year: i32,
-    latest_fy: i32,
-    address: &str,
-) -> Assessment {
-    let under_revision = rng.random_range(0..1000) < 2;
-    let mut a = Assessment {
-        addressee_no: addressee_no.to_owned(),
-        fiscal_year,
-        address_on_assessment_date: Some(address.to_owned()),
-        declared: false,
-        taxable: false,
-        collection_methods: vec![CollectionMethod::DirectBilling],
-        income_lines: Vec::new(),
-        separate_income_lines: Vec::new(),
-        deduction_lines: Vec::new(),
-        total_income_yen: 0,
-        carried_forward_loss_yen: 0,
-        income_adjustment_yen: 0,
-        aggregate_income_yen: 0,
-        dependants: Dependants::default(),
-        tax: Default::default(),
-        tax_credits: Vec::new(),
-        under_revision,
-        own_categories: Vec::new(),
-        declared_as_dependant: false,
-    };
-    if profile.undeclared {
-        a.declared_as_dependant = profile.named_as_dependant;
-        return a;
+/// One year's income as its lines show it, before 損益通算: a function of the profile and the
+/// year only (no draws), so that the year after a loss can recompute the loss.
+#[derive(Debug, Clone, Default)]
+struct YearIncome {
+    /// 総合課税 lines in certificate order, the salary line after 所得金額調整控除.
+    lines: Vec<IncomeLine>,
+    /// 分離課税 lines (their bases are set once the deductions are known).
+    separate_lines: Vec<SeparateIncomeLine>,
+    /// 所得金額調整控除 taken off the salary line.
+    income_adjustment: i64,
+    /// 社会保険料控除: what the person paid on this income.
+    social_insurance: i64,
+}
+
+impl YearIncome {
+    /// The net of the lines taxed together and each separate kind's income.
+    fn by_kind(&self) -> (i64, Vec<(SeparateIncomeKind, i64)>) {
+        (
+            self.lines.iter().map(|l| l.income_yen).sum(),
+            self.separate_lines
+                .iter()
+                .map(|l| (l.kind, l.income_yen))
+                .collect(),
+        )
     }
-    a.declared = true;
+}
+
+/// What `profile` earned in the income year of `fiscal_year`.
+fn year_income(profile: &Profile, fiscal_year: i32, latest_fy: i32) -> YearIncome {
+    let income_year = fiscal_year - 1;
     let year_index = (latest_fy - fiscal_year) as usize;
     let f = profile.drift[year_index];
-    let year_end = NaiveDate::from_ymd_opt(fiscal_year - 1, 12, 31).expect("valid date");
-    let aged_65 = age_on(profile.birth_date, year_end) >= 65;
-
     let (mut salary, mut pension, mut business) = (0, 0, None);
     let mut social_insurance = 0;
     match profile.primary {
@@ -484,6 +503,53 @@ pub fn assessment(
         business = Some((revenue, income));
         social_insurance += income / 10;
     }
+    let real_estate = profile.real_estate.map(|(revenue, percent)| {
+        let revenue = yen(revenue, f) / 1_000 * 1_000;
+        (revenue, revenue * percent / 100)
+    });
+    let dividend = profile.dividend.map(|amount| yen(amount, f));
+    let miscellaneous = profile.miscellaneous.map(|(revenue, percent)| {
+        let revenue = yen(revenue, f) / 1_000 * 1_000;
+        (revenue, revenue * percent / 100)
+    });
+    let separate_lines: Vec<SeparateIncomeLine> = profile
+        .separate
+        .filter(|(_, _, _, year)| year.is_none_or(|y| y == year_index))
+        .map(|(kind, revenue, percent, _)| {
+            let revenue = yen(revenue, f) / 1_000 * 1_000;
+            SeparateIncomeLine {
+                kind,
+                revenue_yen: revenue,
+                income_yen: revenue * percent / 100,
+                taxable_base_yen: None,
+            }
+        })
+        .into_iter()
+        .collect();
+
+    // 給与所得, less the high-salary 所得金額調整控除 where a carer case applies.
+    let carer = income_adjustment_applies(profile, fiscal_year);
+    let adjustment_for_carers = tax::income_adjustment_for_carers(salary, carer, income_year);
+    let salary_income = tax::salary_income(salary, income_year) - adjustment_for_carers;
+    // 公的年金等控除 by the age on 31 December and by the other income (its 合計所得金額, the
+    // salary taken before the pension adjustment, which itself needs the pension income).
+    let year_end = NaiveDate::from_ymd_opt(income_year, 12, 31).expect("valid date");
+    let aged_65 = legal_age_on(profile.birth_date, year_end) >= 65;
+    let others = [business, real_estate, miscellaneous]
+        .into_iter()
+        .flatten()
+        .map(|(_, income)| income)
+        .chain(dividend)
+        .chain([salary_income])
+        .sum();
+    let separate: Vec<_> = separate_lines
+        .iter()
+        .map(|l| (l.kind, l.income_yen))
+        .collect();
+    let other_income = tax::offset_losses(others, &separate).0.total();
+    let pension_income = tax::pension_income(pension, aged_65, other_income);
+    let adjustment_for_pensioners =
+        tax::income_adjustment_for_pensioners(salary_income, pension_income, income_year);
 
     let mut lines = Vec::new();
     let mut line = |kind, revenue_yen: i64, income_yen: i64| {
@@ -499,64 +565,98 @@ pub fn assessment(
     if let Some((revenue, income)) = business {
         line(IncomeKind::Business, revenue, income);
     }
-    if let Some((revenue, percent)) = profile.real_estate {
-        let revenue = yen(revenue, f) / 1_000 * 1_000;
-        line(IncomeKind::RealEstate, revenue, revenue * percent / 100);
+    if let Some((revenue, income)) = real_estate {
+        line(IncomeKind::RealEstate, revenue, income);
     }
-    if let Some(amount) = profile.dividend {
-        let amount = yen(amount, f);
+    if let Some(amount) = dividend {
         line(IncomeKind::Dividend, amount, amount);
     }
-    line(IncomeKind::Salary, salary, tax::salary_income(salary));
     line(
-        IncomeKind::Pension,
-        pension,
-        tax::pension_income(pension, aged_65),
+        IncomeKind::Salary,
+        salary,
+        salary_income - adjustment_for_pensioners,
     );
-    if let Some((revenue, percent)) = profile.miscellaneous {
-        let revenue = yen(revenue, f) / 1_000 * 1_000;
-        line(IncomeKind::Miscellaneous, revenue, revenue * percent / 100);
+    line(IncomeKind::Pension, pension, pension_income);
+    if let Some((revenue, income)) = miscellaneous {
+        line(IncomeKind::Miscellaneous, revenue, income);
     }
-    let separate_lines: Vec<SeparateIncomeLine> = profile
-        .separate
-        .filter(|(_, _, _, year)| year.is_none_or(|y| y == year_index))
-        .map(|(kind, revenue, percent, _)| {
-            let revenue = yen(revenue, f) / 1_000 * 1_000;
-            SeparateIncomeLine {
-                kind,
-                revenue_yen: revenue,
-                income_yen: revenue * percent / 100,
-                taxable_base_yen: None,
-            }
-        })
-        .into_iter()
-        .collect();
-    // 損益通算 in full: every loss offsets the other income; a net loss leaves 0.
-    let total_income = lines
-        .iter()
-        .map(|l| l.income_yen)
-        .chain(separate_lines.iter().map(|l| l.income_yen))
-        .sum::<i64>()
-        .max(0);
-    let separate_income = separate_lines
-        .iter()
-        .map(|l| l.income_yen.max(0))
-        .sum::<i64>()
-        .min(total_income);
-    // The year after a blue-return loss deducts it (繰越控除), as far as this year's income goes.
-    let carried_forward = match profile.primary {
+    YearIncome {
+        lines,
+        separate_lines,
+        income_adjustment: adjustment_for_carers + adjustment_for_pensioners,
+        social_insurance,
+    }
+}
+
+/// Whether the high-salary 所得金額調整控除 may apply: the person is 特別障害者, or supports a
+/// 特別障害者 or a dependant under 23.
+fn income_adjustment_applies(profile: &Profile, fiscal_year: i32) -> bool {
+    profile.disabled == 2 || profile.household.has_carer_case(fiscal_year)
+}
+
+/// 純損失の繰越控除 available in `fiscal_year`: a blue-return filer's net loss of the year before
+/// (what 損益通算 left of it, 所得税法70条1項).
+fn carried_loss(profile: &Profile, fiscal_year: i32, latest_fy: i32) -> i64 {
+    let year_index = (latest_fy - fiscal_year) as usize;
+    match profile.primary {
         Primary::SelfEmployed {
-            revenue,
-            margin_percent,
             blue_return: true,
             loss_year: Some(loss_year),
+            ..
         } if year_index + 1 == loss_year => {
-            let then = yen(revenue, profile.drift[loss_year]) / 1_000 * 1_000;
-            let loss = -business_income(then, margin_percent, true, Some(loss_year), loss_year);
-            loss.clamp(0, total_income)
+            let (together, separate) = year_income(profile, fiscal_year - 1, latest_fy).by_kind();
+            tax::offset_losses(together, &separate).1
         }
         _ => 0,
+    }
+}
+
+/// One fiscal year's assessment. `address` is where the person lived on 1 January; `kind` the
+/// municipality's kind, which chooses the 所得割 rates.
+pub fn assessment(
+    rng: &mut SmallRng,
+    profile: &Profile,
+    addressee_no: &str,
+    fiscal_year: i32,
+    latest_fy: i32,
+    address: &str,
+    kind: MunicipalityKind,
+) -> Assessment {
+    let under_revision = rng.random_range(0..1000) < 2;
+    let mut a = Assessment {
+        addressee_no: addressee_no.to_owned(),
+        fiscal_year,
+        address_on_assessment_date: Some(address.to_owned()),
+        declared: false,
+        taxable: false,
+        collection_methods: vec![CollectionMethod::DirectBilling],
+        income_lines: Vec::new(),
+        separate_income_lines: Vec::new(),
+        deduction_lines: Vec::new(),
+        total_income_yen: 0,
+        carried_forward_loss_yen: 0,
+        income_adjustment_yen: 0,
+        aggregate_income_yen: 0,
+        dependants: Dependants::default(),
+        tax: Default::default(),
+        tax_credits: Vec::new(),
+        under_revision,
+        own_categories: Vec::new(),
+        declared_as_dependant: false,
     };
+    if profile.undeclared {
+        a.declared_as_dependant = profile.named_as_dependant;
+        return a;
+    }
+    a.declared = true;
+    let year = year_income(profile, fiscal_year, latest_fy);
+    let (together, separate) = year.by_kind();
+    // 損益通算 as the law allows it; a net loss leaves 0 (and is the tax system's to carry).
+    let (income, _) = tax::offset_losses(together, &separate);
+    let total_income = income.total();
+    // The year after a blue-return loss deducts it (繰越控除), as far as this year's income goes.
+    let (income, carried_forward) =
+        tax::deduct_carried_loss(&income, carried_loss(profile, fiscal_year, latest_fy));
     let aggregate_income = total_income - carried_forward;
 
     let (dependants, spouse_70) = profile.household.dependants(fiscal_year, total_income);
@@ -570,7 +670,14 @@ pub fn assessment(
         .widow_or_single_parent
         .filter(|_| total_income <= 5_000_000);
     own_categories.extend(widow_or_single_parent);
-    let working_student = profile.student && has_salary(&lines) && total_income <= 750_000;
+    // 勤労学生: 合計所得金額 at most ¥750,000, ¥850,000 from 令和8年度 (令和7年改正).
+    let student_limit = if fiscal_year >= 2026 {
+        850_000
+    } else {
+        750_000
+    };
+    let working_student =
+        profile.student && has_salary(&year.lines) && total_income <= student_limit;
     if working_student {
         own_categories.push(PersonCategory::WorkingStudent);
     }
@@ -581,7 +688,7 @@ pub fn assessment(
         }
     };
     let has_income = total_income > 0;
-    deduct(DeductionKind::SocialInsurance, social_insurance);
+    deduct(DeductionKind::SocialInsurance, year.social_insurance);
     if has_income {
         deduct(DeductionKind::LifeInsurance, profile.life_insurance);
         deduct(
@@ -621,61 +728,88 @@ pub fn assessment(
         deduct(DeductionKind::Medical, rng.random_range(10..400) * 1_000);
     }
 
-    let assessment_date = NaiveDate::from_ymd_opt(fiscal_year, 1, 1).expect("valid date");
     // The age of majority fell from 20 to 18 in April 2022; FY2023 is the first assessed under it.
     let majority = if fiscal_year >= 2023 { 18 } else { 20 };
-    let minor = age_on(profile.birth_date, assessment_date) < majority;
-    // 定額減税: in 令和6年度 the taxpayer, the qualifying spouse and each dependant; in 令和7年度
-    // the spouse 令和6年度 could not count, because the taxpayer earned over ¥10 million.
-    let flat_rate_people = match fiscal_year {
-        2024 => {
-            1 + i64::from(dependants.has_qualifying_spouse)
-                + i64::from(dependants.general)
-                + i64::from(dependants.specific)
-                + i64::from(dependants.elderly)
-                + i64::from(dependants.elderly_cohabiting_parents)
-                + i64::from(dependants.under_16)
-        }
-        2025 => i64::from(profile.household.spouse_qualifies && total_income > 10_000_000),
-        _ => 0,
-    };
+    let assessment_date = NaiveDate::from_ymd_opt(fiscal_year, 1, 1).expect("valid date");
+    let minor = legal_age_on(profile.birth_date, assessment_date) < majority;
     let assessed = tax::assess(tax::TaxInput {
         fiscal_year,
-        total_income: aggregate_income,
-        separate_income,
-        flat_rate_people,
+        municipality: kind,
+        total_income,
+        income: &income,
         total_deductions: deductions.iter().map(|d| d.amount_yen).sum(),
-        dividend_income: lines
+        dividend_income: year
+            .lines
             .iter()
             .filter(|l| l.kind == IncomeKind::Dividend)
             .map(|l| l.income_yen)
             .sum(),
         family: tax::family_size(&dependants),
         personally_exempt: minor || profile.disabled > 0 || widow_or_single_parent.is_some(),
+        personal_deduction_gap: tax::personal_deduction_gap(&tax::Personal {
+            total_income,
+            dependants: &dependants,
+            spouse_70_or_over: spouse_70,
+            own_categories: &own_categories,
+            single_father: !profile.female,
+        }),
+        flat_rate_people: tax::flat_rate_reduction_people(
+            fiscal_year,
+            total_income,
+            &dependants,
+            profile.household.spouse_qualifies,
+        ),
     });
+    let mut separate_lines = year.separate_lines;
+    for line in &mut separate_lines {
+        line.taxable_base_yen = Some(assessed.bases.of(line.kind));
+    }
     a.tax = assessed.tax;
     a.tax_credits = assessed.credits;
     a.taxable = a.tax.total_yen > 0;
-    let has = |kind| lines.iter().any(|l: &IncomeLine| l.kind == kind);
-    // Pension withholding needs the pensioner to be 65 on 1 April of the fiscal year, and its
-    // first year bills the first half directly; income neither withholding covers is billed
-    // directly too, so a person may have several methods at once.
-    let aged_65_in_april = age_on(
-        profile.birth_date,
-        NaiveDate::from_ymd_opt(fiscal_year, 4, 1).expect("valid date"),
-    ) >= 65;
-    let payroll = has(IncomeKind::Salary) && profile.salary_withheld;
-    let pension = has(IncomeKind::Pension)
+    a.collection_methods = collection_methods(profile, fiscal_year, &year.lines, &separate_lines);
+    if !a.taxable {
+        // Nothing is collected: no employer or pension fund is told to withhold anything.
+        a.collection_methods = vec![CollectionMethod::DirectBilling];
+    }
+    a.total_income_yen = total_income;
+    a.carried_forward_loss_yen = carried_forward;
+    a.income_adjustment_yen = year.income_adjustment;
+    a.aggregate_income_yen = aggregate_income;
+    a.own_categories = own_categories;
+    a.income_lines = year.lines;
+    a.separate_income_lines = separate_lines;
+    a.deduction_lines = deductions;
+    a.dependants = dependants;
+    a
+}
+
+/// How a taxed year is collected. Payroll withholding needs a salary the employer withholds
+/// from (it takes the tax on small side income and separately taxed gains with it). Pension
+/// withholding (地方税法321条の7の2) needs pension income and the pensioner 65 on 1 April of the
+/// fiscal year, and bills its first year's first half directly. Income neither covers is
+/// billed directly too, so a person may have several methods at once.
+fn collection_methods(
+    profile: &Profile,
+    fiscal_year: i32,
+    lines: &[IncomeLine],
+    separate_lines: &[SeparateIncomeLine],
+) -> Vec<CollectionMethod> {
+    let april = NaiveDate::from_ymd_opt(fiscal_year, 4, 1).expect("valid date");
+    let aged_65_in_april = legal_age_on(profile.birth_date, april) >= 65;
+    let payroll = has_salary(lines) && profile.salary_withheld;
+    let pension = lines
+        .iter()
+        .any(|l| l.kind == IncomeKind::Pension && l.income_yen > 0)
         && aged_65_in_april
         && fiscal_year >= profile.pension_withholding_from;
     let uncovered = lines.iter().any(|l| match l.kind {
         IncomeKind::Salary => !payroll,
         IncomeKind::Pension => !pension,
-        // Salaried people have their small side income withheld with the salary.
         _ => !payroll,
-    });
+    }) || (!separate_lines.is_empty() && !payroll);
     let first_pension_year = pension && fiscal_year == profile.pension_withholding_from;
-    a.collection_methods = [
+    [
         (payroll, CollectionMethod::PayrollWithholding),
         (pension, CollectionMethod::PensionWithholding),
         (
@@ -685,16 +819,7 @@ pub fn assessment(
     ]
     .into_iter()
     .filter_map(|(applies, method)| applies.then_some(method))
-    .collect();
-    a.total_income_yen = total_income;
-    a.carried_forward_loss_yen = carried_forward;
-    a.aggregate_income_yen = aggregate_income;
-    a.own_categories = own_categories;
-    a.income_lines = lines;
-    a.separate_income_lines = separate_lines;
-    a.deduction_lines = deductions;
-    a.dependants = dependants;
-    a
+    .collect()
 }
 
 /// 営業等所得 of one year: the takings' margin less the blue-return deduction, or in the loss
@@ -732,6 +857,21 @@ mod tests {
             (d(2025, 1, 1), d(2025, 1, 1), 0),
         ] {
             assert_eq!(age_on(birth, day), expected, "{birth} on {day}");
+        }
+    }
+
+    #[test]
+    fn the_law_counts_an_age_from_the_day_before_the_birthday() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        for (birth, day, expected) in [
+            // 令和6年分: 65 on 31 December 2024 is born on 1 January 1960 or before.
+            (d(1960, 1, 1), d(2024, 12, 31), 65),
+            (d(1960, 1, 2), d(2024, 12, 31), 64),
+            // 65 on 1 April 2025 is born on 2 April 1960 or before.
+            (d(1960, 4, 2), d(2025, 4, 1), 65),
+            (d(1960, 4, 3), d(2025, 4, 1), 64),
+        ] {
+            assert_eq!(legal_age_on(birth, day), expected, "{birth} on {day}");
         }
     }
 

@@ -14,6 +14,7 @@ pub mod tax;
 
 use crate::domain::assessment::{Assessment, Payment};
 use crate::domain::lg_code::LgCode;
+use crate::domain::municipality::MunicipalityKind;
 use crate::domain::resident::{CardLink, Resident, ResidentStatus};
 use crate::domain::sync_record::SyncRecord;
 use assessments::{Profile, YEARS, age_on};
@@ -30,6 +31,8 @@ pub struct Municipality {
     pub prefecture_name: String,
     /// e.g. 新宿区
     pub city_name: String,
+    /// 特別区, 市, 政令指定都市 …: chooses the 所得割 rates (a designated city's split differs).
+    pub kind: MunicipalityKind,
 }
 
 impl From<&crate::config::MunicipalitySettings> for Municipality {
@@ -38,6 +41,7 @@ impl From<&crate::config::MunicipalitySettings> for Municipality {
             lg_code: m.code,
             prefecture_name: m.prefecture.clone(),
             city_name: m.name.clone(),
+            kind: m.kind,
         }
     }
 }
@@ -321,6 +325,7 @@ fn person(seed: u64, m: &Municipality, index: usize, latest_fy: i32) -> Syntheti
             fiscal_year,
             latest_fy,
             address_then,
+            m.kind,
         );
         if a.taxable {
             payments.push(payments::payment(&mut rng, &a, latest_fy, as_of));
@@ -383,7 +388,7 @@ fn card_links(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::assessment::CollectionMethod;
+    use crate::domain::assessment::{CollectionMethod, IncomeKind, TaxCreditKind};
     use crate::domain::my_number::contains_my_number;
     use crate::domain::sync_record::{CheckContext, check};
     use std::collections::HashSet;
@@ -393,6 +398,7 @@ mod tests {
             lg_code: LgCode::parse("131041").unwrap(),
             prefecture_name: "東京都".into(),
             city_name: "新宿区".into(),
+            kind: MunicipalityKind::SpecialWard,
         }
     }
 
@@ -453,9 +459,7 @@ mod tests {
 
     #[test]
     fn produces_every_shape_of_the_tax_data() {
-        use crate::domain::assessment::{
-            IncomeKind, PersonCategory, SeparateIncomeKind, TaxCreditKind,
-        };
+        use crate::domain::assessment::{PersonCategory, SeparateIncomeKind};
         let m = generate(20251101, &shinjuku(), 5000, 2025);
         let a = &m.assessments;
         let any = |f: &dyn Fn(&Assessment) -> bool| a.iter().any(f);
@@ -508,6 +512,135 @@ mod tests {
                     .iter()
                     .all(|c| c.kind != TaxCreditKind::FlatRateReduction))
         );
+        let has_credit = |x: &Assessment, kind| x.tax_credits.iter().any(|c| c.kind == kind);
+        assert!(any(&|x| has_credit(x, TaxCreditKind::Dividend)), "配当控除");
+        // An adjustment credit above its ¥2,500 floor: a gap wider than ¥50,000 at a low income.
+        assert!(any(&|x| x.tax_credits.iter().any(|c| c.kind
+            == TaxCreditKind::Adjustment
+            && c.amount_yen > 2_500)));
+        let salary_revenue = |x: &Assessment| {
+            x.income_lines
+                .iter()
+                .find(|l| l.kind == IncomeKind::Salary)
+                .map_or(0, |l| l.revenue_yen)
+        };
+        let has_pension = |x: &Assessment| {
+            x.income_lines
+                .iter()
+                .any(|l| l.kind == IncomeKind::Pension && l.income_yen > 0)
+        };
+        assert!(
+            any(&|x| x.income_adjustment_yen > 0 && salary_revenue(x) > 8_500_000),
+            "所得金額調整控除 for a high salary with a child or a 特別障害者"
+        );
+        assert!(
+            any(&|x| x.income_adjustment_yen > 0 && has_pension(x)),
+            "所得金額調整控除 for salary with pension"
+        );
+        assert!(
+            any(&|x| cap_binds(x, MunicipalityKind::SpecialWard)),
+            "附則3条の3 capping a levy"
+        );
+        assert!(
+            any(&|x| x.total_income_yen > x.incomes_yen().sum::<i64>().max(0)),
+            "a loss 損益通算 may not take off gains on shares, listed dividends or futures"
+        );
+    }
+
+    /// Whether 附則3条の3 lowered one of `x`'s levies before the credits below its bases at the
+    /// rates of a municipality of `kind`.
+    fn cap_binds(x: &Assessment, kind: MunicipalityKind) -> bool {
+        let bases = tax::ByKind {
+            together: x.tax.taxable_base_yen,
+            separate: x
+                .separate_income_lines
+                .iter()
+                .map(|l| (l.kind, l.taxable_base_yen.unwrap_or(0)))
+                .collect(),
+        };
+        let uncapped = tax::income_levies(&bases, &tax::income_levy_rates(x.fiscal_year, kind));
+        x.tax
+            .municipal_income_levy_before_credits_yen
+            .is_some_and(|before| before > 0 && before < uncapped.municipal)
+    }
+
+    #[test]
+    fn a_designated_city_splits_its_levies_8_to_2() {
+        let yokohama = Municipality {
+            lg_code: LgCode::parse("141003").unwrap(),
+            prefecture_name: "神奈川県".into(),
+            city_name: "横浜市".into(),
+            kind: MunicipalityKind::DesignatedCity,
+        };
+        let context = CheckContext {
+            extracted_on: extraction_date(2025),
+        };
+        let people: Vec<_> = people(3, &yokohama, 1000, 2025).collect();
+        for p in &people {
+            assert!(p.resident.address.starts_with("神奈川県横浜市"));
+            for a in &p.assessments {
+                let record = SyncRecord::Assessment(a.clone());
+                let problems = check(&record, &context);
+                assert!(problems.is_empty(), "{problems:?} in {a:?}");
+            }
+        }
+        let assessments = || people.iter().flat_map(|p| &p.assessments);
+        // With only income taxed together, no credits and no cap, the levies are 8% and 2%.
+        let plain = assessments()
+            .filter(|a| {
+                a.separate_income_lines.is_empty()
+                    && a.tax.taxable_base_yen > 0
+                    && !cap_binds(a, MunicipalityKind::DesignatedCity)
+                    && a.tax.municipal_income_levy_before_credits_yen > Some(0)
+            })
+            .inspect(|a| {
+                assert_eq!(
+                    (
+                        a.tax.municipal_income_levy_before_credits_yen,
+                        a.tax.prefectural_income_levy_before_credits_yen
+                    ),
+                    (
+                        Some(a.tax.taxable_base_yen * 8 / 100),
+                        Some(a.tax.taxable_base_yen * 2 / 100)
+                    ),
+                    "{a:?}"
+                );
+            })
+            .count();
+        assert!(plain > 500, "{plain}");
+        // The 定額減税 of 令和6年度 splits 8,000 and 2,000 a person where the levies reach.
+        assert!(assessments().any(|a| a.tax_credits.iter().any(|c| {
+            c.kind == TaxCreditKind::FlatRateReduction
+                && c.amount_yen % 10_000 == 0
+                && c.municipal_amount_yen == Some(c.amount_yen * 8 / 10)
+        })));
+        assert!(assessments().any(|a| cap_binds(a, MunicipalityKind::DesignatedCity)));
+    }
+
+    #[test]
+    fn from_fiscal_2026_salary_deducts_at_least_650_000() {
+        let context = CheckContext {
+            extracted_on: extraction_date(2026),
+        };
+        let m = generate(4, &shinjuku(), 1500, 2026);
+        for a in &m.assessments {
+            let problems = check(&SyncRecord::Assessment(a.clone()), &context);
+            assert!(problems.is_empty(), "{problems:?} in {a:?}");
+        }
+        let low_salaries = |fiscal_year: i32| {
+            m.assessments
+                .iter()
+                .filter(move |a| a.fiscal_year == fiscal_year && a.income_adjustment_yen == 0)
+                .flat_map(|a| &a.income_lines)
+                .filter(|l| {
+                    l.kind == IncomeKind::Salary && (650_000..1_600_000).contains(&l.revenue_yen)
+                })
+        };
+        // 令和8年度 (令和7年分): revenue less 650,000; 令和7年度: less 550,000.
+        assert!(low_salaries(2026).count() > 20);
+        assert!(low_salaries(2026).all(|l| l.income_yen == l.revenue_yen - 650_000));
+        assert!(low_salaries(2025).count() > 20);
+        assert!(low_salaries(2025).all(|l| l.income_yen == l.revenue_yen - 550_000));
     }
 
     #[test]
@@ -585,8 +718,62 @@ mod tests {
                 );
             }
             assert!(a.deduction_lines.iter().all(|d| d.amount_yen > 0));
-            let income: i64 = a.incomes_yen().sum();
-            assert_eq!(a.total_income_yen, income.max(0));
+            // 合計所得金額: the lines after 損益通算 as the law allows it (a loss never offsets
+            // gains on shares), so between every loss offset and none.
+            let together: i64 = a.income_lines.iter().map(|l| l.income_yen).sum();
+            let separate: Vec<_> = a
+                .separate_income_lines
+                .iter()
+                .map(|l| (l.kind, l.income_yen))
+                .collect();
+            let (offset, _) = tax::offset_losses(together, &separate);
+            assert_eq!(a.total_income_yen, offset.total(), "{a:?}");
+            let bases: Vec<i64> = a
+                .separate_income_lines
+                .iter()
+                .map(|l| {
+                    l.taxable_base_yen
+                        .expect("every separate line has its base")
+                })
+                .collect();
+            assert_eq!(bases.iter().sum::<i64>(), t.separate_taxable_base_yen);
+            // Withholding only where the law has it; nothing withheld in a year with no tax.
+            let has_income = |kind| {
+                a.income_lines
+                    .iter()
+                    .any(|l| l.kind == kind && l.income_yen > 0)
+            };
+            let methods = &a.collection_methods;
+            if methods.contains(&CollectionMethod::PensionWithholding) {
+                let april = date(a.fiscal_year, 4, 1);
+                assert!(
+                    assessments::legal_age_on(r.birth_date, april) >= 65,
+                    "{a:?}"
+                );
+                assert!(has_income(IncomeKind::Pension), "{a:?}");
+            }
+            if methods.contains(&CollectionMethod::PayrollWithholding) {
+                assert!(
+                    a.income_lines.iter().any(|l| l.kind == IncomeKind::Salary),
+                    "{a:?}"
+                );
+            }
+            if !a.taxable {
+                assert_eq!(methods, &[CollectionMethod::DirectBilling], "{a:?}");
+            }
+            // A pension alone: 公的年金等控除 by the age on 31 December of the income year.
+            if let [line] = &a.income_lines[..]
+                && line.kind == IncomeKind::Pension
+                && a.separate_income_lines.is_empty()
+            {
+                let year_end = date(a.fiscal_year - 1, 12, 31);
+                let aged_65 = assessments::legal_age_on(r.birth_date, year_end) >= 65;
+                assert_eq!(
+                    line.income_yen,
+                    tax::pension_income(line.revenue_yen, aged_65, 0),
+                    "{a:?}"
+                );
+            }
             assert_eq!(
                 a.aggregate_income_yen,
                 a.total_income_yen - a.carried_forward_loss_yen
