@@ -638,7 +638,7 @@ pub struct Assessment {
     /// 繰越損失の控除額: losses of earlier years deducted this year (純損失・雑損失の繰越控除).
     #[serde(default)]
     pub carried_forward_loss_yen: i64,
-    /// 所得金額調整控除 (所得税法 §41-3-3, applied to inhabitant tax): already taken off the
+    /// 所得金額調整控除 (租税特別措置法 §41-3-3, applied to inhabitant tax): already taken off the
     /// 給与所得 line's income, printed so the line can be explained from its revenue. 0 without.
     #[serde(default)]
     pub income_adjustment_yen: i64,
