@@ -395,7 +395,11 @@ fn tax_section(input: &CertificateInput<'_>) -> Section {
             .iter()
             .all(|c| c.municipal_amount_yen.is_some());
         let mut kinds = CREDIT_ROWS.to_vec();
-        for extra in [TaxCreditKind::Other, TaxCreditKind::FlatRateReduction] {
+        for extra in [
+            TaxCreditKind::Other,
+            TaxCreditKind::LowIncomeRelief,
+            TaxCreditKind::FlatRateReduction,
+        ] {
             let present = a.tax_credits.iter().any(|c| c.kind == extra);
             if present || (extra == TaxCreditKind::FlatRateReduction && a.fiscal_year == 2024) {
                 kinds.push(extra);

@@ -469,6 +469,11 @@ pub enum TaxCreditKind {
     Donation,
     /// 外国税額控除 and others
     Other,
+    /// 地方税法附則3条の3: for someone just above the income-levy non-taxable limit, each levy
+    /// (after the credits above) is reduced to its rate of 総所得金額等 above the limit. Not a
+    /// 税額控除 in name, but it is taken off the same way and printed with them, so the levy after
+    /// can be explained.
+    LowIncomeRelief,
     /// 定額減税: the one-off flat reduction of 令和6年度 (¥10,000 per person: the taxpayer,
     /// the spouse and each dependant), and in 令和7年度 the ¥10,000 for a spouse who was not
     /// counted in 令和6年度 (控除対象配偶者以外の同一生計配偶者).
@@ -477,12 +482,13 @@ pub enum TaxCreditKind {
 
 impl TaxCreditKind {
     /// Every credit kind, in the order a certificate lists them.
-    pub const ALL: [TaxCreditKind; 6] = [
+    pub const ALL: [TaxCreditKind; 7] = [
         TaxCreditKind::Adjustment,
         TaxCreditKind::Dividend,
         TaxCreditKind::HousingLoan,
         TaxCreditKind::Donation,
         TaxCreditKind::Other,
+        TaxCreditKind::LowIncomeRelief,
         TaxCreditKind::FlatRateReduction,
     ];
 
@@ -494,6 +500,7 @@ impl TaxCreditKind {
             TaxCreditKind::HousingLoan => "housing_loan",
             TaxCreditKind::Donation => "donation",
             TaxCreditKind::Other => "other",
+            TaxCreditKind::LowIncomeRelief => "low_income_relief",
             TaxCreditKind::FlatRateReduction => "flat_rate_reduction",
         }
     }
@@ -511,6 +518,7 @@ impl TaxCreditKind {
             TaxCreditKind::HousingLoan => "住宅借入金等特別税額控除",
             TaxCreditKind::Donation => "寄附金税額控除",
             TaxCreditKind::Other => "その他の税額控除",
+            TaxCreditKind::LowIncomeRelief => "非課税限度額による減額",
             TaxCreditKind::FlatRateReduction => "定額減税",
         }
     }

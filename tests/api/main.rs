@@ -10,6 +10,7 @@ mod issue_certificate;
 mod offers;
 mod operations;
 mod printability;
+mod reconcile;
 mod relay_flow;
 mod retention;
 mod rules;

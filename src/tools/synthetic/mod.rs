@@ -549,6 +549,8 @@ mod tests {
 
     /// Whether 附則3条の3 lowered one of `x`'s levies before the credits below its bases at the
     /// rates of a municipality of `kind`.
+    /// 附則3条の3 took something off: the relief line is there. The levies before it are the
+    /// bases at the municipality kind's rates (the relief comes after the credits, not before).
     fn cap_binds(x: &Assessment, kind: MunicipalityKind) -> bool {
         let bases = tax::ByKind {
             together: x.tax.taxable_base_yen,
@@ -558,10 +560,11 @@ mod tests {
                 .map(|l| (l.kind, l.taxable_base_yen.unwrap_or(0)))
                 .collect(),
         };
-        let uncapped = tax::income_levies(&bases, &tax::income_levy_rates(x.fiscal_year, kind));
-        x.tax
-            .municipal_income_levy_before_credits_yen
-            .is_some_and(|before| before > 0 && before < uncapped.municipal)
+        let levies = tax::income_levies(&bases, &tax::income_levy_rates(x.fiscal_year, kind));
+        x.tax.municipal_income_levy_before_credits_yen == Some(levies.municipal)
+            && x.tax_credits
+                .iter()
+                .any(|c| c.kind == TaxCreditKind::LowIncomeRelief && c.amount_yen > 0)
     }
 
     #[test]

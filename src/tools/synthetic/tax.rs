@@ -642,9 +642,10 @@ pub fn income_levies(bases: &ByKind, rates: &IncomeLevyRates) -> Levies {
 }
 
 /// The cap of 地方税法附則3条の3 for someone just above the income-levy limit: each levy at most
-/// its 総合 rate of 総所得金額等 above the limit, floored. Here it caps the levy *before* the
-/// credits, as the issue that asked for it states; read literally, 附則3条の3 compares the levy
-/// after the credits of 37条・314条の6 onward (調整控除, 配当控除 …) with that amount.
+/// its 総合 rate of 総所得金額等 above the limit, floored. The statute compares it with the levy
+/// after the credits of 37条・314条の6 onward (調整控除, 配当控除 …) and takes the excess off;
+/// 定額減税 comes after it. The excess is listed as a credit line (`LowIncomeRelief`) so that
+/// the certificate explains the levy after.
 pub fn income_levy_cap(aggregate_income: i64, limit: i64, rates: &IncomeLevyRates) -> Levies {
     rates.together.of((aggregate_income - limit).max(0))
 }
@@ -689,9 +690,10 @@ pub struct Assessed {
 
 /// The tax amounts of one assessment. Non-taxed people keep their computed bases but owe
 /// nothing; above the per-capita limit but at or below the income-levy limit only the per-capita
-/// levy and the forest tax are due. Each income levy is computed before the credits (capped by
-/// [`income_levy_cap`]), the credits (調整控除, then 配当控除, then 定額減税) are taken off as far
-/// as it reaches, and what is left is floored to ¥100. `total_yen` is always the sum of the parts.
+/// levy and the forest tax are due. Each income levy is computed before the credits, the credits
+/// (調整控除, then 配当控除, then the excess over [`income_levy_cap`], then 定額減税) are taken off
+/// as far as it reaches, and what is left is floored to ¥100. `total_yen` is always the sum of the
+/// parts.
 pub fn assess(input: TaxInput) -> Assessed {
     let bases = taxable_bases(input.income, input.total_deductions);
     let limits = non_taxable_limits(input.family);
@@ -711,20 +713,17 @@ pub fn assess(input: TaxInput) -> Assessed {
     }
     let rates = income_levy_rates(input.fiscal_year, input.municipality);
     let aggregate_income = input.income.total();
-    let before = if aggregate_income > limits.income_levy {
-        let levies = income_levies(&bases, &rates);
-        let cap = income_levy_cap(aggregate_income, limits.income_levy, &rates);
-        Levies {
-            municipal: levies.municipal.min(cap.municipal),
-            prefectural: levies.prefectural.min(cap.prefectural),
-        }
+    let levied = aggregate_income > limits.income_levy;
+    let before = if levied {
+        income_levies(&bases, &rates)
     } else {
         Levies::default()
     };
+    let cap = income_levy_cap(aggregate_income, limits.income_levy, &rates);
     let taxable_for_dividends = bases.total()
         - bases.of(SeparateIncomeKind::Forestry)
         - bases.of(SeparateIncomeKind::Retirement);
-    let wanted = [
+    let credited = [
         (
             TaxCreditKind::Adjustment,
             adjustment_credit(
@@ -739,19 +738,16 @@ pub fn assess(input: TaxInput) -> Assessed {
             TaxCreditKind::Dividend,
             dividend_credit(input.dividend_income, taxable_for_dividends, &rates),
         ),
-        (
-            TaxCreditKind::FlatRateReduction,
-            Levies {
-                municipal: rates.flat_rate_reduction_per_person.municipal * input.flat_rate_people,
-                prefectural: rates.flat_rate_reduction_per_person.prefectural
-                    * input.flat_rate_people,
-            },
-        ),
     ];
-    // Each credit is used only as far as its levy still reaches.
+    let flat_rate = Levies {
+        municipal: rates.flat_rate_reduction_per_person.municipal * input.flat_rate_people,
+        prefectural: rates.flat_rate_reduction_per_person.prefectural * input.flat_rate_people,
+    };
+    // Each credit is used only as far as its levy still reaches; 附則3条の3 takes what the levy
+    // after the credits exceeds its cap, and 定額減税 comes last.
     let mut left = before;
     let mut credits = Vec::new();
-    for (kind, credit) in wanted {
+    let mut take = |kind, credit: Levies, left: &mut Levies| {
         let used = Levies {
             municipal: credit.municipal.min(left.municipal),
             prefectural: credit.prefectural.min(left.prefectural),
@@ -765,7 +761,16 @@ pub fn assess(input: TaxInput) -> Assessed {
                 municipal_amount_yen: Some(used.municipal),
             });
         }
+    };
+    for (kind, credit) in credited {
+        take(kind, credit, &mut left);
     }
+    let relief = Levies {
+        municipal: (left.municipal - cap.municipal).max(0),
+        prefectural: (left.prefectural - cap.prefectural).max(0),
+    };
+    take(TaxCreditKind::LowIncomeRelief, relief, &mut left);
+    take(TaxCreditKind::FlatRateReduction, flat_rate, &mut left);
     let per_capita = per_capita_rates(input.fiscal_year);
     tax.municipal_income_levy_before_credits_yen = Some(before.municipal);
     tax.prefectural_income_levy_before_credits_yen = Some(before.prefectural);
@@ -1515,26 +1520,26 @@ mod tests {
             ),
             // At the single limit: nothing due, base kept.
             (2025, 450_000, 430_000, 0, 50_000, t(20_000, 0, 0, 0, 0, 0)),
-            // Just above it the 附則3条の3 cap binds: 10,000 over the limit at 6% and 4% is 600
-            // and 400 (not 1,800 and 1,200 on the base of 30,000); the adjustment credit (5% of
-            // the base 30,000: 900 and 600) takes what is left.
+            // Just above it the 附則3条の3 cap binds: the base 30,000 gives 1,800 and 1,200, the
+            // adjustment credit (5% of the base: 900 and 600) leaves 900 and 600, which the cap
+            // (10,000 over the limit at 6% and 4%: 600 and 400) reduces to 600 and 400.
             (
                 2025,
                 460_000,
                 430_000,
                 0,
                 50_000,
-                t(30_000, 0, 3_000, 0, 1_000, 1_000),
+                t(30_000, 600, 3_000, 400, 1_000, 1_000),
             ),
-            // 30,000 over: cap 1,800 and 1,200 (base 50,000 gives 3,000 and 2,000); less the
-            // credit 1,500 and 1,000 leaves 300 and 200.
+            // 30,000 over: base 50,000 gives 3,000 and 2,000, less the credit 1,500 and 1,000;
+            // the 1,500 and 1,000 left are below the cap (1,800 and 1,200).
             (
                 2025,
                 480_000,
                 430_000,
                 0,
                 50_000,
-                t(50_000, 300, 3_000, 200, 1_000, 1_000),
+                t(50_000, 1_500, 3_000, 1_000, 1_000, 1_000),
             ),
             // One dependant: per-capita only between 1,010,000 and 1,120,000.
             (
@@ -1545,24 +1550,24 @@ mod tests {
                 100_000,
                 t(340_000, 0, 3_000, 0, 1_000, 1_000),
             ),
-            // 10,000 over 1,120,000: cap 600 and 400 (the base 370,000 would give 22,200 and
-            // 14,800); the credit (5% of the gap 100,000: 3,000 and 2,000) takes the rest.
+            // 10,000 over 1,120,000: the base 370,000 gives 22,200 and 14,800, the credit (5% of
+            // the gap 100,000: 3,000 and 2,000) leaves 19,200 and 12,800, capped at 600 and 400.
             (
                 2025,
                 1_130_000,
                 760_000,
                 1,
                 100_000,
-                t(370_000, 0, 3_000, 0, 1_000, 1_000),
+                t(370_000, 600, 3_000, 400, 1_000, 1_000),
             ),
-            // 200,000 over: cap 12,000 and 8,000, less 3,000 and 2,000.
+            // 200,000 over: 33,600 and 22,400, less 3,000 and 2,000, capped at 12,000 and 8,000.
             (
                 2025,
                 1_320_000,
                 760_000,
                 1,
                 100_000,
-                t(560_000, 9_000, 3_000, 6_000, 1_000, 1_000),
+                t(560_000, 12_000, 3_000, 8_000, 1_000, 1_000),
             ),
             (
                 2025,
@@ -1638,8 +1643,10 @@ mod tests {
     }
 
     #[test]
-    fn the_cap_binds_before_the_credits() {
-        let income = by_kind(480_000, &[]);
+    fn the_cap_takes_what_the_levy_after_the_credits_exceeds() {
+        // 10,000 over the limit: the base 30,000 gives 1,800 and 1,200; 調整控除 takes 900 and
+        // 600; the cap (600 and 400) takes the 300 and 200 above it (附則3条の3).
+        let income = by_kind(460_000, &[]);
         let got = assess(TaxInput {
             total_deductions: 430_000,
             ..input(&income)
@@ -1653,7 +1660,17 @@ mod tests {
         );
         assert_eq!(
             got.credits,
-            vec![credit(TaxCreditKind::Adjustment, (1_500, 1_000))]
+            vec![
+                credit(TaxCreditKind::Adjustment, (900, 600)),
+                credit(TaxCreditKind::LowIncomeRelief, (300, 200))
+            ]
+        );
+        assert_eq!(
+            (
+                got.tax.municipal_income_levy_yen,
+                got.tax.prefectural_income_levy_yen
+            ),
+            (600, 400)
         );
     }
 
@@ -1681,8 +1698,8 @@ mod tests {
                 credit(TaxCreditKind::Dividend, (8_000, 6_000))
             ]
         );
-        // A tiny base: the levy is capped (10,000 over the limit: 600 and 400) and the
-        // adjustment credit is used only as far as the capped levy reaches.
+        // A tiny base: 1,200 and 800, less the adjustment credit (600 and 400), is within the
+        // cap (10,000 over the limit: 600 and 400); ¥1,000 of income levy is left.
         let small = by_kind(460_000, &[]);
         let got = assess(TaxInput {
             total_deductions: 440_000,
@@ -1692,7 +1709,7 @@ mod tests {
             got.credits,
             vec![credit(TaxCreditKind::Adjustment, (600, 400))]
         );
-        assert_eq!(got.tax.total_yen, 5_000);
+        assert_eq!(got.tax.total_yen, 6_000);
     }
 
     #[test]
