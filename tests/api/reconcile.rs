@@ -8,10 +8,12 @@
 //!   deductions left over reach of it (in the statutory order), each floored to ¥1,000, their
 //!   sum the 分離 base;
 //! - 所得割 before credits = each base × its rate for the fiscal year and the municipality kind
-//!   (政令指定都市 8% + 2% from 平成30年度), capped just above the non-taxable limit
-//!   (地方税法附則3条の3) and nothing at or below it; after credits = before − the credits,
-//!   floored at 0 and to ¥100 (地方税法20条の4の2); 均等割 and 森林環境税 at the year's rates;
-//!   年税額 the levies' sum; a 非課税 year prints 非課税 in every levy;
+//!   (政令指定都市 8% + 2% from 平成30年度), nothing at or below the non-taxable limit; just above
+//!   it the levy after the 税額控除 is capped at its rate of 総所得金額等 above the limit
+//!   (地方税法附則3条の3), the excess printed as 非課税限度額による減額, 定額減税 after it;
+//!   after credits = before − the credits, floored at 0 and to ¥100 (地方税法20条の4の2);
+//!   均等割 and 森林環境税 at the year's rates; 年税額 the levies' sum; a 非課税 year prints
+//!   非課税 in every levy;
 //! - 納税証明書: 税額 = 納付済額 + 未納額, the instalments add up to the year, the money not
 //!   yet due is what falls due on or after the day of issue, and every 納期限 is a business day
 //!   (地方税法20条の5: no weekend, public holiday or 12/29–1/3, checked against an independent list);
