@@ -32,6 +32,8 @@ fn deflate(data: &[u8]) -> Vec<u8> {
 pub struct PreparedFont {
     base_font: String,
     program: Vec<u8>,
+    /// Whether `program` is deflated (template subsets) or stored as is (personal ones).
+    deflated: bool,
     program_len: i32,
     widths: Vec<f32>,
     to_unicode: Vec<u8>,
@@ -61,7 +63,7 @@ impl TemplateCache {
         if let Some(found) = self.lock().get(&key) {
             return Ok(found.clone());
         }
-        let prepared = Arc::new(prepare(font, &key.1)?);
+        let prepared = Arc::new(prepare(font, &key.1, true)?);
         let mut fonts = self.lock();
         if fonts.len() >= MAX_CACHED_TEMPLATES {
             fonts.clear();
@@ -77,7 +79,14 @@ impl TemplateCache {
     }
 }
 
-fn prepare(font: &Font, glyphs: &GlyphSet) -> Result<PreparedFont, RenderError> {
+/// A subset of `glyphs`; its program deflated when `deflate_program`. A person's own subset is
+/// stored as is: TrueType outlines shrink by about a fifth, which is not worth compressing on
+/// every request (it was a third of a certificate's deflate time).
+fn prepare(
+    font: &Font,
+    glyphs: &GlyphSet,
+    deflate_program: bool,
+) -> Result<PreparedFont, RenderError> {
     let mut remapper = GlyphRemapper::new();
     for id in glyphs.keys() {
         remapper.remap(*id);
@@ -105,7 +114,12 @@ fn prepare(font: &Font, glyphs: &GlyphSet) -> Result<PreparedFont, RenderError> 
     }
     Ok(PreparedFont {
         base_font: format!("{}+{}", subset_tag(glyphs), font.postscript_name),
-        program: deflate(&subset),
+        program: if deflate_program {
+            deflate(&subset)
+        } else {
+            subset.clone()
+        },
+        deflated: deflate_program,
         program_len: subset.len() as i32,
         widths,
         to_unicode: cmap.finish().into_vec(),
@@ -144,7 +158,7 @@ pub fn write(
         };
         let font = fonts.font(slot);
         prepared[index] = Some(if index >= 2 {
-            Arc::new(prepare(font, &set)?)
+            Arc::new(prepare(font, &set, false)?)
         } else {
             templates.get_or_prepare(slot, font, set)?
         });
@@ -274,9 +288,13 @@ pub fn write(
             .cap_height(f32::from(face.capital_height().unwrap_or(face.ascender())) * scale)
             .stem_v(80.0)
             .font_file2(f.file);
-        pdf.stream(f.file, &p.program)
-            .filter(Filter::FlateDecode)
-            .pair(Name(b"Length1"), p.program_len);
+        {
+            let mut program = pdf.stream(f.file, &p.program);
+            if p.deflated {
+                program.filter(Filter::FlateDecode);
+            }
+            program.pair(Name(b"Length1"), p.program_len);
+        }
         pdf.cmap(f.cmap, &p.to_unicode);
     }
 
