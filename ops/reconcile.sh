@@ -12,7 +12,7 @@ people=${PEOPLE:-10000}
 start=$(date +%s)
 KOFU_RECONCILE_PEOPLE="$people" KOFU_RECONCILE_EVERY=1 \
   bash ops/test.sh --release --test api reconcile::every_figure -- --nocapture 2>&1 |
-  grep -E '^(reconciled|test result|.*do not reconcile)' || {
+  grep -E '^(reconciled|person #|test result|.*do not reconcile)' || {
   echo "the sweep failed: rerun without the filter to see the first pages that do not reconcile" >&2
   exit 1
 }

@@ -233,7 +233,8 @@ pub enum SeparateIncomeKind {
 }
 
 impl SeparateIncomeKind {
-    /// Every kind, in the order a certificate lists them.
+    /// Every kind, in the order a certificate lists them: the order the deductions left over
+    /// from the income taxed together reach them (所得税法87条2項 and 租税特別措置法施行令).
     pub const ALL: [SeparateIncomeKind; 7] = [
         SeparateIncomeKind::ShortTermRealEstate,
         SeparateIncomeKind::LongTermRealEstate,

@@ -197,6 +197,9 @@ async fn every_figure_follows_from_the_others_and_from_the_law() {
         asks.len(),
         started.elapsed().as_secs_f64()
     );
+    for failure in failures.iter().take(30) {
+        eprintln!("{}", failure.lines().next().unwrap_or_default());
+    }
     assert!(
         failures.is_empty(),
         "{} of {} pages do not reconcile; the first:\n{}",
@@ -623,7 +626,9 @@ struct Income {
     aggregate: i64,
     /// 所得控除合計.
     deductions: i64,
-    /// Separately taxed income by kind label, in print order.
+    /// Income taxed together after 損益通算 and the carried-forward loss.
+    together: i64,
+    /// Separately taxed income by kind label, in print order, after the same.
     separate: Vec<(String, i64)>,
     /// Spouse and dependants counted for the non-taxable limits.
     family: i64,
@@ -632,8 +637,64 @@ struct Income {
 const INCOME: &str = "所得の内訳（円）";
 const SEPARATE_SUFFIX: &str = "（分離）";
 
+/// The separate kinds a loss may be offset against (所得税法69条, 施行令198条; 租税特別措置法
+/// keeps shares, listed dividends and futures apart), in the order it reaches them.
+const OFFSETTABLE: [&str; 4] = ["短期譲渡所得", "長期譲渡所得", "山林所得", "退職所得"];
+
+/// Takes `loss` off the separate kinds it may reach, in order, as far as each goes.
+fn offset(loss: &mut i64, separate: &mut [(String, i64)], kinds: &[&str]) {
+    for kind in kinds {
+        for (label, amount) in separate.iter_mut() {
+            if label == kind && *amount > 0 {
+                let taken = (*loss).min(*amount);
+                *amount -= taken;
+                *loss -= taken;
+            }
+        }
+    }
+}
+
+/// 損益通算 and the carried-forward loss: a 山林 loss reaches the income taxed together first,
+/// then land gains, then 退職; a net loss of the income taxed together reaches land gains, 山林
+/// and 退職; what is carried forward is taken off in the same order. Returns the income taxed
+/// together and the separate kinds as what is left of each.
+fn net_income(
+    together_lines: i64,
+    separate: &[(String, i64)],
+    carried: i64,
+) -> (i64, Vec<(String, i64)>) {
+    let mut together = together_lines;
+    let mut separate = separate.to_vec();
+    let mut forest_loss = 0;
+    for (label, amount) in separate.iter_mut() {
+        if label == "山林所得" && *amount < 0 {
+            forest_loss = -*amount;
+            *amount = 0;
+        }
+    }
+    let taken = forest_loss.min(together.max(0));
+    together -= taken;
+    forest_loss -= taken;
+    offset(
+        &mut forest_loss,
+        &mut separate,
+        &["短期譲渡所得", "長期譲渡所得", "退職所得"],
+    );
+    if together < 0 {
+        let mut loss = -together;
+        together = 0;
+        offset(&mut loss, &mut separate, &OFFSETTABLE);
+    }
+    let mut carried = carried;
+    let taken = carried.min(together);
+    together -= taken;
+    carried -= taken;
+    offset(&mut carried, &mut separate, &OFFSETTABLE);
+    (together, separate)
+}
+
 fn check_income(page: &Page, seen: &mut Seen) -> Result<Income, String> {
-    let mut sum = 0i64;
+    let mut together_lines = 0i64;
     let mut separate = Vec::new();
     let mut has_salary = false;
     for line in page.table(INCOME)? {
@@ -662,13 +723,23 @@ fn check_income(page: &Page, seen: &mut Seen) -> Result<Income, String> {
         if let Some(kind) = line.label.strip_suffix(SEPARATE_SUFFIX) {
             separate.push((kind.to_owned(), income));
             seen.separate += 1;
+        } else {
+            together_lines += income;
         }
-        sum += income;
     }
-    // 損益通算 in full: every loss offsets the other income, a net loss is 0 here.
+    // 損益通算: 合計所得金額 is what the lines leave once each loss has reached what the law
+    // lets it reach; a loss nothing can absorb is 0 here (carried forward by the tax system).
+    let (netted_together, netted_separate) = net_income(together_lines, &separate, 0);
+    let netted = netted_together
+        + netted_separate
+            .iter()
+            .map(|(_, y)| (*y).max(0))
+            .sum::<i64>();
     let total = page.yen(INCOME, "合計所得金額", 0)?;
-    if total != sum.max(0) {
-        return Err(format!("合計所得金額 {total} is not the lines' sum {sum}"));
+    if total != netted {
+        return Err(format!(
+            "合計所得金額 {total} is not the lines after 損益通算 ({netted})"
+        ));
     }
     let carried = match page.row(INCOME, "繰越損失控除額") {
         Ok(v) => {
@@ -677,6 +748,7 @@ fn check_income(page: &Page, seen: &mut Seen) -> Result<Income, String> {
         }
         Err(_) => 0,
     };
+    let (together, separate) = net_income(together_lines, &separate, carried);
     let aggregate = page.yen(INCOME, "総所得金額等", 0)?;
     if aggregate != total - carried {
         return Err(format!(
@@ -712,6 +784,7 @@ fn check_income(page: &Page, seen: &mut Seen) -> Result<Income, String> {
     Ok(Income {
         aggregate,
         deductions,
+        together,
         separate,
         family: spouse + dependants,
     })
@@ -828,8 +901,7 @@ fn check_tax(c: &Context<'_>, page: &Page, income: &Income, seen: &mut Seen) -> 
     }
     // 課税標準額: 総合 first takes the deductions; what is left reaches the separate kinds in
     // the statutory order, which is the order they are printed in.
-    let separate_income: i64 = income.separate.iter().map(|(_, y)| y).sum();
-    let together = income.aggregate - separate_income;
+    let together = income.together;
     let base = page.yen(BASE, "総合課税分", 0)?;
     if base != floor_to(together - income.deductions, 1_000) {
         return Err(format!(
@@ -837,7 +909,7 @@ fn check_tax(c: &Context<'_>, page: &Page, income: &Income, seen: &mut Seen) -> 
             income.deductions
         ));
     }
-    let mut left = (income.deductions - together.max(0)).max(0);
+    let mut left = (income.deductions - together).max(0);
     let mut separate_bases = Vec::new();
     for (label, amount) in &income.separate {
         let amount = (*amount).max(0);

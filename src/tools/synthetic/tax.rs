@@ -222,15 +222,7 @@ pub fn deduct_carried_loss(income: &ByKind, loss: i64) -> (ByKind, i64) {
 /// separate kinds in this order (所得税法87条2項 with the 租税特別措置法施行令 rules for each
 /// kind; 地方税法314条の2 follows the same order): 短期譲渡, 長期譲渡, 株式等, 上場株式等の配当等,
 /// 先物, 山林, 退職.
-const DEDUCTION_ORDER: [SeparateIncomeKind; 7] = [
-    SeparateIncomeKind::ShortTermRealEstate,
-    SeparateIncomeKind::LongTermRealEstate,
-    SeparateIncomeKind::Shares,
-    SeparateIncomeKind::ListedDividends,
-    SeparateIncomeKind::Futures,
-    SeparateIncomeKind::Forestry,
-    SeparateIncomeKind::Retirement,
-];
+const DEDUCTION_ORDER: [SeparateIncomeKind; 7] = SeparateIncomeKind::ALL;
 
 /// 課税標準額 of each kind: the deductions are taken off the income taxed together, and what is
 /// left of them spills onto the separate kinds in [`DEDUCTION_ORDER`]. Each base is its income
