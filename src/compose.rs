@@ -503,24 +503,22 @@ fn levy_summary_section(input: &CertificateInput<'_>) -> Section {
     }
 }
 
-/// What is still owed of a year's tax, split by whether its due date has come on the day of
-/// issue: (overdue, not yet due), judged as eligibility judges arrears. An older file without
-/// instalments knows one due date, 最終納期限, for the whole year.
-fn unpaid_split(p: &Payment, today: NaiveDate) -> (i64, i64) {
+/// What is still owed of a year's tax whose due date has not come on the day of issue (due
+/// that day or later); the rest of 未納額 is overdue, as eligibility judges arrears. An older
+/// file without instalments knows one due date, 最終納期限, for the whole year.
+fn not_yet_due(p: &Payment, today: NaiveDate) -> i64 {
     if p.instalments.is_empty() {
-        return if p.last_due_date.is_some_and(|due| due < today) {
-            (p.unpaid_yen, 0)
+        return if p.last_due_date.is_none_or(|due| due >= today) {
+            p.unpaid_yen
         } else {
-            (0, p.unpaid_yen)
+            0
         };
     }
-    p.instalments.iter().fold((0, 0), |(overdue, later), i| {
-        if i.due_date < today {
-            (overdue + i.unpaid_yen(), later)
-        } else {
-            (overdue, later + i.unpaid_yen())
-        }
-    })
+    p.instalments
+        .iter()
+        .filter(|i| i.due_date >= today)
+        .map(|i| i.unpaid_yen())
+        .sum()
 }
 
 /// The 納税証明書's tables: per tax item the year's tax, what is paid, what is owed and how much
@@ -535,7 +533,7 @@ fn payment_sections(input: &CertificateInput<'_>, taxes: &str, fiscal_year: &str
         .payments
         .iter()
         .map(|p| {
-            let (_, not_yet_due) = unpaid_split(p, input.issued_on);
+            let not_yet_due = not_yet_due(p, input.issued_on);
             yen_row(
                 format!("{}（{fiscal_year}）", item_name(p)),
                 &[p.assessed_yen, p.paid_yen, p.unpaid_yen, not_yet_due],
