@@ -65,6 +65,9 @@ impl App {
                 .map_err(db::DbError::from)
                 .context("connecting to the database")?;
             db::migrate::ensure_current(&client).await?;
+            if db::statistics::analyze_if_missing(&client).await? {
+                tracing::info!("synced tables had no planner statistics; analyzed them");
+            }
             for (lg_code, at) in db::sync::last_applied(&client).await? {
                 metrics.set_sync_applied(&lg_code, at);
             }

@@ -7,6 +7,7 @@ pub mod migrate;
 pub mod printability;
 pub mod residents;
 pub mod retention;
+pub mod statistics;
 pub mod sync;
 
 #[cfg(test)]
@@ -52,9 +53,25 @@ impl From<deadpool_postgres::PoolError> for DbError {
     }
 }
 
+/// The settings every kofu connection runs with, after whatever the URL's `options` set: no JIT.
+/// kofu's statements are short lookups and small writes; JIT compiles for milliseconds to save
+/// microseconds, and a plan estimated high once (missing statistics) would pay it on every call.
+pub const SESSION_OPTIONS: &str = "-c jit=off";
+
+/// The connection settings of `url` with [`SESSION_OPTIONS`] appended.
+pub fn connection_config(url: &str) -> Result<tokio_postgres::Config, DbError> {
+    let mut config: tokio_postgres::Config = url.parse().map_err(DbError::Url)?;
+    let options = match config.get_options() {
+        Some(given) if !given.is_empty() => format!("{given} {SESSION_OPTIONS}"),
+        _ => SESSION_OPTIONS.to_owned(),
+    };
+    config.options(&options);
+    Ok(config)
+}
+
 /// A pool of `size` connections; a request waits at most `wait_timeout` for one.
 pub fn pool(url: &str, size: usize, wait_timeout: Duration) -> Result<Pool, DbError> {
-    let config: tokio_postgres::Config = url.parse().map_err(DbError::Url)?;
+    let config = connection_config(url)?;
     let manager = Manager::from_config(
         config,
         tokio_postgres::NoTls,

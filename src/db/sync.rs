@@ -9,6 +9,7 @@
 
 use super::DbError;
 use super::retention::{self, PurgedRows};
+use super::statistics;
 use crate::domain::lg_code::LgCode;
 use crate::domain::resident::ResidentStatus;
 use crate::domain::retention::Floor;
@@ -34,7 +35,7 @@ pub struct SetProblem {
 }
 
 /// The live tables a batch fills, in the order every statement locks them.
-const LIVE_TABLES: [&str; 4] = ["card_link", "resident", "assessment", "payment"];
+const LIVE_TABLES: [&str; 4] = statistics::SYNCED_TABLES;
 
 struct TableSpec {
     table: &'static str,
@@ -539,6 +540,12 @@ impl BatchLoad {
         retention::record(&*self.client, &lg, Some(&batch.batch_id), floor, &purged).await?;
         insert_batch(&self.client, &batch).await?;
         self.client.batch_execute("COMMIT").await?;
+        // The parents' statistics cannot be taken inside the swap without holding its locks
+        // (readers would wait); right after the commit they can. A failure here loses nothing
+        // the batch published, and start-up analyzes parents left without statistics.
+        if let Err(error) = statistics::analyze_synced(&self.client).await {
+            tracing::warn!(error = %error, "synced tables not analyzed after the batch");
+        }
         Ok(purged)
     }
 
@@ -564,13 +571,13 @@ impl BatchLoad {
         }
 
         // The keys were built by the set checks; the positions go before the tables join the
-        // live ones (dropping a column only marks it dropped). No ANALYZE: autovacuum analyzes
-        // the new partitions, and issuance reads them by primary key.
+        // live ones (dropping a column only marks it dropped). The new partitions are analyzed
+        // before they go live, outside the swap's locks, so the first reader plans with them.
         let mut sql = String::new();
         for spec in DATA_SPECS {
             sql.push_str(&format!(
-                "ALTER TABLE {}_{suffix} DROP COLUMN seq;",
-                spec.table
+                "ALTER TABLE {t}_{suffix} DROP COLUMN seq; ANALYZE {t}_{suffix};",
+                t = spec.table
             ));
         }
         self.client.batch_execute(&sql).await?;

@@ -14,6 +14,7 @@ mod reconcile;
 mod relay_flow;
 mod retention;
 mod rules;
+mod statistics;
 mod sync;
 mod tidy;
 mod typesetting;
