@@ -6,8 +6,8 @@
 use crate::domain::sync_record::{RecordType, SyncMode};
 use chrono::{DateTime, Utc};
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 use std::time::Duration;
 
@@ -43,6 +43,18 @@ pub struct Metrics {
     pub unprintable_residents: IntGaugeVec,
     /// Printability scans that failed, by municipality (the batch stays applied).
     pub unprintable_scan_failures_total: IntCounterVec,
+    /// Time from handing an entry to the audit appender to its commit.
+    pub audit_append_seconds: Histogram,
+    /// Entries written per audit group commit.
+    pub audit_group_entries: Histogram,
+    /// Relay calls admitted, by method.
+    pub admitted_total: IntCounterVec,
+    /// Relay calls shed with RESOURCE_EXHAUSTED at the in-flight limit, by method.
+    pub shed_total: IntCounterVec,
+    /// Relay calls admitted and not yet answered.
+    pub in_flight: IntGauge,
+    /// Admitted calls waiting for a rendering slot.
+    pub render_waiting: IntGauge,
 }
 
 impl Metrics {
@@ -129,7 +141,53 @@ impl Metrics {
             &["municipality"],
         )
         .expect("valid metric");
+        let fast_buckets = vec![
+            0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 2.0,
+        ];
+        let audit_append_seconds = Histogram::with_opts(
+            HistogramOpts::new(
+                "audit_append_seconds",
+                "Time from handing an entry to the audit appender to its commit.",
+            )
+            .buckets(fast_buckets),
+        )
+        .expect("valid metric");
+        let audit_group_entries = Histogram::with_opts(
+            HistogramOpts::new(
+                "audit_group_entries",
+                "Entries written per audit group commit.",
+            )
+            .buckets(vec![
+                1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0,
+            ]),
+        )
+        .expect("valid metric");
+        let admitted_total = IntCounterVec::new(
+            Opts::new("admitted_total", "Relay calls admitted, by method."),
+            &["method"],
+        )
+        .expect("valid metric");
+        let shed_total = IntCounterVec::new(
+            Opts::new(
+                "shed_total",
+                "Relay calls answered RESOURCE_EXHAUSTED at the in-flight limit, by method.",
+            ),
+            &["method"],
+        )
+        .expect("valid metric");
         let metrics = Self {
+            audit_append_seconds,
+            audit_group_entries,
+            admitted_total,
+            shed_total,
+            in_flight: gauge(
+                "in_flight_calls",
+                "Relay calls admitted and not yet answered.",
+            ),
+            render_waiting: gauge(
+                "render_waiting_calls",
+                "Admitted calls waiting for a rendering slot.",
+            ),
             rpc_seconds,
             unprintable_residents,
             unprintable_scan_failures_total,
@@ -171,6 +229,12 @@ impl Metrics {
             Box::new(metrics.sync_last_applied_timestamp_seconds.clone()),
             Box::new(metrics.unprintable_residents.clone()),
             Box::new(metrics.unprintable_scan_failures_total.clone()),
+            Box::new(metrics.audit_append_seconds.clone()),
+            Box::new(metrics.audit_group_entries.clone()),
+            Box::new(metrics.admitted_total.clone()),
+            Box::new(metrics.shed_total.clone()),
+            Box::new(metrics.in_flight.clone()),
+            Box::new(metrics.render_waiting.clone()),
         ] {
             metrics
                 .registry

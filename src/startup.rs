@@ -20,6 +20,7 @@ use crate::pdf::{FontPaths, Renderer, Seal, SealError};
 use crate::service::audit::Audit;
 use crate::service::issuance::IssuanceService;
 use crate::service::printability::PrintScan;
+use crate::service::printer::Printer;
 use crate::service::sync::SyncService;
 use anyhow::Context;
 use deadpool_postgres::Pool;
@@ -65,6 +66,13 @@ impl App {
                 .map_err(db::DbError::from)
                 .context("connecting to the database")?;
             db::migrate::ensure_current(&client).await?;
+            let chains: Vec<String> = settings
+                .municipalities
+                .iter()
+                .map(|m| m.code.to_string())
+                .chain([db::audit::NO_MUNICIPALITY.to_owned()])
+                .collect();
+            db::audit::ensure_chains(&client, &chains).await?;
             if db::statistics::analyze_if_missing(&client).await? {
                 tracing::info!("synced tables had no planner statistics; analyzed them");
             }
@@ -107,14 +115,25 @@ impl App {
             .with_context(|| format!("binding metrics to {}", settings.server.metrics_addr))?;
 
         let settings = Arc::new(settings);
-        let books = Books::new(Audit::new(pool.clone()), metrics.clone(), clock);
+        let audit = Audit::start(
+            pool.clone(),
+            settings.municipalities.iter().map(|m| m.code),
+            metrics.clone(),
+        );
+        let books = Books::new(audit.clone(), metrics.clone(), clock);
+        let printer = Arc::new(Printer::new(
+            renderer.clone(),
+            seals,
+            Printer::slots_for_this_machine(),
+            metrics.clone(),
+        ));
         Ok(Self {
             issuance: Arc::new(IssuanceService::new(
                 pool.clone(),
-                renderer.clone(),
+                printer,
                 settings.clone(),
                 clock,
-                seals,
+                audit,
             )),
             sync: Arc::new(
                 SyncService::new(pool.clone(), settings.clone(), clock).with_scan(PrintScan::new(

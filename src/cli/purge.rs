@@ -70,7 +70,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         certificate_number: None,
         pdf_sha256: None,
     };
-    crate::db::audit::append(&mut client, &entry)
+    crate::db::audit::append(&client, &m.code.to_string(), &entry)
         .await
         .context("the purge is done and recorded in retention_purge, but its audit entry could not be written")?;
     if purged.is_empty() {

@@ -115,7 +115,7 @@ async fn unprintable(config: ConfigArg, municipality: &str) -> anyhow::Result<()
         .single()
         .expect("Japan has no DST");
     let pool = migrated_pool(&settings, 1).await?;
-    let mut client = pool.get().await.map_err(crate::db::DbError::from)?;
+    let client = pool.get().await.map_err(crate::db::DbError::from)?;
     let scan = crate::db::printability::latest_scan(&client, m.code).await?;
     let findings = crate::db::printability::findings(&client, m.code).await?;
     let refusals = crate::db::printability::refusals(
@@ -127,7 +127,8 @@ async fn unprintable(config: ConfigArg, municipality: &str) -> anyhow::Result<()
     .await?;
     // The list names people by 宛名番号: it is shown only once its reading is on the record.
     crate::db::audit::append(
-        &mut client,
+        &client,
+        &m.code.to_string(),
         &AuditEntry {
             at: now.to_utc(),
             client_identity: "kofu report unprintable".into(),

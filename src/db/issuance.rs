@@ -90,23 +90,25 @@ pub async fn find_by_request(
     }))
 }
 
-/// The next number in the municipality's series for `fiscal_year`. Committed on its own, so a
-/// number is never handed out twice even if the certificate is then not recorded.
-pub async fn next_number(
+/// Reserves the next `count` numbers of the municipality's series for `fiscal_year` and returns
+/// the last of them. Committed on its own (autocommit), so a number is never handed out twice even
+/// if its certificate is then not recorded.
+pub async fn reserve_numbers(
     client: &impl deadpool_postgres::GenericClient,
     lg_code: LgCode,
     fiscal_year: i32,
+    count: i64,
 ) -> Result<i64, DbError> {
     let statement = client
         .prepare_cached(
-            "INSERT INTO certificate_counter (lg_code, fiscal_year, last_number) VALUES ($1, $2, 1)
+            "INSERT INTO certificate_counter (lg_code, fiscal_year, last_number) VALUES ($1, $2, $3)
              ON CONFLICT (lg_code, fiscal_year)
-             DO UPDATE SET last_number = certificate_counter.last_number + 1
+             DO UPDATE SET last_number = certificate_counter.last_number + $3
              RETURNING last_number",
         )
         .await?;
     Ok(client
-        .query_one(&statement, &[&lg_code.to_string(), &fiscal_year])
+        .query_one(&statement, &[&lg_code.to_string(), &fiscal_year, &count])
         .await?
         .get(0))
 }

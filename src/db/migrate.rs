@@ -57,6 +57,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0008_certificate_contents.sql",
         sql: include_str!("../../migrations/0008_certificate_contents.sql"),
     },
+    Migration {
+        version: 9,
+        name: "0009_audit_chains.sql",
+        sql: include_str!("../../migrations/0009_audit_chains.sql"),
+    },
 ];
 
 const LOCK_KEY: i64 = 0x6b6f_6675; // "kofu"

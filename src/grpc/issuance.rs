@@ -127,9 +127,15 @@ impl pb::issuance_service_server::IssuanceService for IssuanceApi {
         );
 
         let result = match IssueRequest::try_from(&m) {
-            Ok(parsed) => self.service.issue(&parsed, &call.caller).await,
+            Ok(parsed) => {
+                self.service
+                    .issue(&parsed, &call.caller, entry.clone())
+                    .await
+            }
             Err(e) => Err(IssueError::Invalid(e)),
         };
+        // A first issuance is in the audit trail already, committed with its record.
+        let recorded = matches!(&result, Ok(IssueOutcome::Issued(c)) if c.entry_recorded);
         let outcome = outcome_label(&result);
         span.record("outcome", outcome);
         call.metrics()
@@ -170,7 +176,11 @@ impl pb::issuance_service_server::IssuanceService for IssuanceApi {
             },
             outcome: a.outcome,
         });
-        call.finish(entry, answer).await
+        if recorded {
+            call.finish_recorded(answer)
+        } else {
+            call.finish(entry, answer).await
+        }
     }
 
     async fn list_available(

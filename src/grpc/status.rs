@@ -31,7 +31,8 @@ impl From<IssueError> for Status {
             }
             IssueError::RequestIdReused => Status::already_exists(error.to_string()),
             IssueError::Db(db) if is_unreachable(db) => unavailable(&error),
-            IssueError::Db(_) | IssueError::Render(_) => {
+            IssueError::Unrecorded(e) => Status::from(e.clone()),
+            IssueError::Db(_) | IssueError::Render(_) | IssueError::RenderAborted(_) => {
                 tracing::error!(error = %error, "internal error");
                 Status::internal(
                     "internal error in the issuing server; the operator has been logged the cause",

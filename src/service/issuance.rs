@@ -3,12 +3,12 @@
 //! gRPC handler only converts to and from the wire.
 
 use crate::clock::Clock;
-use crate::compose::{self, CertificateInput};
 use crate::config::{MunicipalitySettings, Settings};
-use crate::db::issuance::{IssuanceRecord, Recorded};
+use crate::db::audit::{Appended, AuditEntry};
+use crate::db::issuance::IssuanceRecord;
 use crate::db::printability::PrintRefusal;
+use crate::db::residents::PersonYear;
 use crate::db::{self, DbError};
-use crate::domain::assessment::Assessment;
 use crate::domain::caller::Caller;
 use crate::domain::certificate::{
     self, AvailabilityRequest, CertificateKind, CertificateState, IssueRequest, PrintReport,
@@ -16,14 +16,16 @@ use crate::domain::certificate::{
 };
 use crate::domain::eligibility;
 use crate::domain::lg_code::LgCode;
-use crate::domain::printability::{self as printable, PrintField, PrintProblem};
+use crate::domain::printability::PrintField;
 use crate::domain::refusal::RefusalReason;
-use crate::pdf::{Document, RenderError, Renderer, Seal};
+use crate::pdf::RenderError;
+use crate::service::audit::{Audit, Unrecorded};
+use crate::service::numbering::Numbering;
 use crate::service::printability;
+use crate::service::printer::{Printer, RenderAborted};
 use chrono::{DateTime, FixedOffset, SubsecRound};
 use deadpool_postgres::Pool;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A certificate handed to the relay. The PDF lives only in this value; kofu keeps its SHA-256.
@@ -42,6 +44,9 @@ pub struct IssuedCertificate {
     pub copies: u32,
     /// When it was issued, Japan time, whole seconds; printed as the date of issue.
     pub issued_at: DateTime<FixedOffset>,
+    /// Whether the call's audit entry was committed with the issuance record (a first
+    /// issuance); a retry's answer leaves its entry to the caller.
+    pub entry_recorded: bool,
 }
 
 /// The answer to an issue request: a certificate or a refusal the resident is shown.
@@ -92,6 +97,12 @@ pub enum IssueError {
     /// (a character without a glyph, a text or page that does not fit) is a refusal instead.
     #[error("rendering failed: {0}")]
     Render(RenderError),
+    /// A rendering job ended without an answer.
+    #[error(transparent)]
+    RenderAborted(#[from] RenderAborted),
+    /// The certificate and its audit entry could not be committed: nothing was recorded.
+    #[error(transparent)]
+    Unrecorded(#[from] Unrecorded),
 }
 
 /// What a resident may obtain now: per kind, fiscal years (newest first) and fee per copy.
@@ -129,28 +140,30 @@ pub enum Verification {
 /// CertificateVerificationService.
 pub struct IssuanceService {
     pool: Pool,
-    renderer: Arc<Renderer>,
+    printer: Arc<Printer>,
     settings: Arc<Settings>,
     clock: Clock,
-    /// Each municipality's seal, loaded at start-up.
-    seals: HashMap<LgCode, Seal>,
+    numbering: Numbering,
+    audit: Audit,
 }
 
 impl IssuanceService {
-    /// A service for the municipalities in `settings`; `seals` holds each one's seal.
+    /// A service for the municipalities in `settings`, rendering with `printer` and recording
+    /// issued certificates with their audit entries in `audit`.
     pub fn new(
         pool: Pool,
-        renderer: Arc<Renderer>,
+        printer: Arc<Printer>,
         settings: Arc<Settings>,
         clock: Clock,
-        seals: HashMap<LgCode, Seal>,
+        audit: Audit,
     ) -> Self {
         Self {
             pool,
-            renderer,
+            printer,
             settings,
             clock,
-            seals,
+            numbering: Numbering::default(),
+            audit,
         }
     }
 
@@ -163,10 +176,15 @@ impl IssuanceService {
     /// Issues a certificate, or refuses it with a reason for the resident. A retry with the same
     /// request_id returns the first certificate again; fails on bad input, reuse of a request_id,
     /// database or rendering errors.
+    ///
+    /// `entry` is the call's audit entry: a first issuance is recorded with it, outcome
+    /// "issued", in the same commit as its issuance record (the answer says so); every other
+    /// answer leaves the entry to the caller.
     pub async fn issue(
         &self,
         request: &IssueRequest,
         caller: &Caller,
+        entry: AuditEntry,
     ) -> Result<IssueOutcome, IssueError> {
         let municipality = self.municipality(request.lg_code)?;
         let policy = &municipality.policy;
@@ -177,31 +195,32 @@ impl IssuanceService {
             .into());
         }
         let fingerprint = fingerprint(request);
-        let client = self.pool.get().await.map_err(DbError::from)?;
-
-        if let Some(record) =
-            db::issuance::find_by_request(&client, request.lg_code, &request.request_id).await?
-        {
-            return self
-                .reproduce(&client, municipality, &record, &fingerprint)
-                .await;
-        }
-
         let now = self.clock.now().trunc_subsecs(0);
         let today = now.date_naive();
+
+        // The retry lookup and the person in one round trip (pipelined on one connection),
+        // which goes back to the pool before anything is rendered.
+        let (previous, person) = {
+            let client = self.pool.get().await.map_err(DbError::from)?;
+            tokio::try_join!(
+                db::issuance::find_by_request(&client, request.lg_code, &request.request_id),
+                db::residents::by_card(
+                    &client,
+                    request.lg_code,
+                    request.card_serial.as_str(),
+                    request.fiscal_year,
+                    today,
+                ),
+            )?
+        };
+        if let Some(record) = previous {
+            return self.reproduce(&record, &fingerprint).await;
+        }
         // After the retry lookup: a certificate issued a second before closing is still returned.
         if let Err(reason) = eligibility::check_service_hours(now.naive_local(), policy) {
             return Ok(IssueOutcome::Refused(reason));
         }
-        let Some(person) = db::residents::by_card(
-            &client,
-            request.lg_code,
-            request.card_serial.as_str(),
-            request.fiscal_year,
-            today,
-        )
-        .await?
-        else {
+        let Some(person) = person else {
             return Ok(IssueOutcome::Refused(RefusalReason::UnknownCard));
         };
         let checks = eligibility::check_person(&person.resident, request.kind, policy, today)
@@ -219,11 +238,12 @@ impl IssuanceService {
             return Ok(IssueOutcome::Refused(reason));
         }
         // check_year has refused a year without an assessment; this keeps a panic out of reach.
-        let Some(assessment) = person.assessment.as_ref() else {
+        if person.assessment.is_none() {
             return Ok(IssueOutcome::Refused(
                 RefusalReason::NotResidentOnAssessmentDate,
             ));
-        };
+        }
+        let person = Arc::new(person);
         let print_refusal = |field, problem| PrintRefusal {
             lg_code: request.lg_code,
             refused_at: now.to_utc(),
@@ -236,35 +256,55 @@ impl IssuanceService {
             problem,
         };
         // What cannot print is refused before a number is spent on it.
-        if let Err((field, problem)) =
-            self.check_printable(request.kind, municipality, &person, assessment, now)
-        {
-            self.record_print_refusal(&client, print_refusal(field, problem))
+        let printable = {
+            let (settings, person, kind, lg_code) = (
+                self.settings.clone(),
+                person.clone(),
+                request.kind,
+                request.lg_code,
+            );
+            self.printer
+                .run(move |printer| {
+                    let (Some(municipality), Some(assessment)) =
+                        (settings.municipality(lg_code), person.assessment.as_ref())
+                    else {
+                        return Ok(());
+                    };
+                    printer.check_printable(kind, municipality, &person, assessment, now)
+                })
+                .await?
+        };
+        if let Err((field, problem)) = printable {
+            self.record_print_refusal(print_refusal(field, problem))
                 .await;
             return Ok(IssueOutcome::Refused(problem.refusal()));
         }
 
-        let sequence = db::issuance::next_number(
-            &client,
-            request.lg_code,
-            crate::domain::fiscal_year::containing(today),
-        )
-        .await?;
+        let sequence = self
+            .numbering
+            .next(
+                &self.pool,
+                request.lg_code,
+                crate::domain::fiscal_year::containing(today),
+            )
+            .await?;
         let certificate_number = certificate::certificate_number(today, sequence);
-        let pdf = match self.render(
-            request.kind,
-            municipality,
-            &person,
-            assessment,
-            &certificate_number,
-            now,
-        ) {
+        let rendered = self
+            .render(
+                request.kind,
+                request.lg_code,
+                person.clone(),
+                certificate_number.clone(),
+                now,
+            )
+            .await?;
+        let pdf = match rendered {
             Ok(pdf) => pdf,
             // The page was laid out with the widest number before; should the real one still not
             // print, it is refused all the same, and its number is a gap in the series.
             Err(error) => match printability::problem(&error) {
                 Some(problem) => {
-                    self.record_print_refusal(&client, print_refusal(PrintField::Page, problem))
+                    self.record_print_refusal(print_refusal(PrintField::Page, problem))
                         .await;
                     return Ok(IssueOutcome::Refused(problem.refusal()));
                 }
@@ -289,23 +329,31 @@ impl IssuanceService {
             pdf_sha256: pdf_sha256.clone(),
             issued_at: now,
         };
-        match db::issuance::insert(&client, &record).await? {
-            Recorded::Stored => Ok(IssueOutcome::Issued(IssuedCertificate {
+        let entry = AuditEntry {
+            outcome: ISSUED.into(),
+            certificate_number: Some(certificate_number.clone()),
+            pdf_sha256: Some(pdf_sha256.clone()),
+            ..entry
+        };
+        match self.audit.record_issuance(entry, record).await? {
+            Appended::Recorded { .. } => Ok(IssueOutcome::Issued(IssuedCertificate {
                 certificate_number,
                 pdf,
                 pdf_sha256,
                 fee_yen,
                 copies: request.copies,
                 issued_at: now,
+                entry_recorded: true,
             })),
             // A concurrent retry of the same request won the race: answer with its certificate.
-            Recorded::RequestIdTaken => {
+            Appended::RequestIdTaken => {
+                let client = self.pool.get().await.map_err(DbError::from)?;
                 let record =
                     db::issuance::find_by_request(&client, request.lg_code, &request.request_id)
                         .await?
                         .ok_or_else(|| DbError::Corrupt("issuance record vanished".into()))?;
-                self.reproduce(&client, municipality, &record, &fingerprint)
-                    .await
+                drop(client);
+                self.reproduce(&record, &fingerprint).await
             }
         }
     }
@@ -323,83 +371,50 @@ impl IssuanceService {
         if let Err(reason) = eligibility::check_service_hours(now.naive_local(), policy) {
             return Ok(Availability::Refused(reason));
         }
-        let client = self.pool.get().await.map_err(DbError::from)?;
         // Every year any kind could offer anyone (down to the retention floor: between the
         // switchovers a direct-billing resident still gets one year more): the rules then decide
-        // per person.
+        // per person. One lookup per year, pipelined on one connection.
         let newest = eligibility::newest_year_open_to_anyone(today, policy);
         let oldest = crate::domain::retention::oldest_fiscal_year_kept(today, policy);
-        let mut years = Vec::new();
-        for fiscal_year in (oldest..=newest).rev() {
-            match db::residents::by_card(&client, lg_code, card_serial.as_str(), fiscal_year, today)
-                .await?
-            {
-                Some(person) => years.push((fiscal_year, person)),
-                None => return Ok(Availability::Refused(RefusalReason::UnknownCard)),
-            }
-        }
-        let resident = &years[0].1.resident;
-        let mut offers = Vec::new();
-        let mut first_refusal = None;
-        // The first kind and year withheld because it cannot print, and why.
-        let mut first_unprintable = None;
-        for &kind in &policy.kinds_offered {
-            if let Err(reason) = eligibility::check_person(resident, kind, policy, today) {
-                first_refusal.get_or_insert(reason);
-                continue;
-            }
-            let mut fiscal_years = Vec::new();
-            for (fiscal_year, person) in &years {
-                // The checks `issue` makes, in its order: the rules, then printability.
-                let outcome = eligibility::check_year(
-                    kind,
-                    *fiscal_year,
-                    person.assessment.as_ref(),
-                    &person.payments,
-                    policy,
-                    today,
-                )
-                .and_then(|()| {
-                    let assessment = person
-                        .assessment
-                        .as_ref()
-                        .ok_or(RefusalReason::NotResidentOnAssessmentDate)?;
-                    self.check_printable(kind, municipality, person, assessment, now)
-                        .map_err(|(field, problem)| {
-                            first_unprintable.get_or_insert((kind, *fiscal_year, field, problem));
-                            problem.refusal()
-                        })
-                });
-                match outcome {
-                    Ok(()) => fiscal_years.push(*fiscal_year),
-                    Err(reason) => {
-                        first_refusal.get_or_insert(reason);
-                    }
+        let found = {
+            let client = self.pool.get().await.map_err(DbError::from)?;
+            futures_util::future::try_join_all((oldest..=newest).rev().map(|fiscal_year| {
+                let client = &client;
+                async move {
+                    db::residents::by_card(
+                        client,
+                        lg_code,
+                        card_serial.as_str(),
+                        fiscal_year,
+                        today,
+                    )
+                    .await
+                    .map(|person| person.map(|p| (fiscal_year, p)))
                 }
-            }
-            if !fiscal_years.is_empty() {
-                offers.push(Offer {
-                    kind,
-                    fiscal_years,
-                    fee_yen: policy.fee_yen.per_copy(kind),
-                });
-            }
-        }
-        if let Some((kind, fiscal_year, field, problem)) = first_unprintable {
-            self.record_print_refusal(
-                &client,
-                PrintRefusal {
-                    lg_code,
-                    refused_at: now.to_utc(),
-                    action: "ListAvailable",
-                    request_id: None,
-                    addressee_no: resident.addressee_no.clone(),
-                    kind: Some(kind),
-                    fiscal_year: Some(fiscal_year),
-                    field,
-                    problem,
-                },
-            )
+            }))
+            .await?
+        };
+        let Some(years) = found.into_iter().collect::<Option<Vec<_>>>() else {
+            return Ok(Availability::Refused(RefusalReason::UnknownCard));
+        };
+        let settings = self.settings.clone();
+        let (offers, first_refusal, first_unprintable) = self
+            .printer
+            .run(move |printer| {
+                let Some(municipality) = settings.municipality(lg_code) else {
+                    return (Vec::new(), Some(RefusalReason::KindNotOffered), None);
+                };
+                offers(printer, municipality, &years, now)
+            })
+            .await?;
+        if let Some(unprintable) = first_unprintable {
+            self.record_print_refusal(PrintRefusal {
+                lg_code,
+                refused_at: now.to_utc(),
+                action: "ListAvailable",
+                request_id: None,
+                ..unprintable
+            })
             .await;
         }
         Ok(match (offers.is_empty(), first_refusal) {
@@ -458,35 +473,32 @@ impl IssuanceService {
     /// Answers a retry with the certificate first issued: same number, same bytes.
     async fn reproduce(
         &self,
-        client: &impl deadpool_postgres::GenericClient,
-        municipality: &MunicipalitySettings,
         record: &IssuanceRecord,
         fingerprint: &str,
     ) -> Result<IssueOutcome, IssueError> {
         if record.request_fingerprint != fingerprint {
             return Err(IssueError::RequestIdReused);
         }
-        let person = db::residents::by_addressee(
-            client,
-            record.lg_code,
-            &record.addressee_no,
-            record.fiscal_year,
-        )
-        .await?
-        .ok_or(IssueError::NotReproducible)?;
-        let assessment = person
-            .assessment
-            .as_ref()
-            .ok_or(IssueError::NotReproducible)?;
+        let person = {
+            let client = self.pool.get().await.map_err(DbError::from)?;
+            db::residents::by_addressee(
+                &client,
+                record.lg_code,
+                &record.addressee_no,
+                record.fiscal_year,
+            )
+            .await?
+            .ok_or(IssueError::NotReproducible)?
+        };
         let pdf = self
             .render(
                 record.kind,
-                municipality,
-                &person,
-                assessment,
-                &record.certificate_number,
+                record.lg_code,
+                Arc::new(person),
+                record.certificate_number.clone(),
                 record.issued_at,
             )
+            .await?
             .map_err(|e| match e {
                 // The data changed so that the page no longer prints or fits as it did.
                 RenderError::UnprintableCharacter { .. } | RenderError::DoesNotFit => {
@@ -505,95 +517,125 @@ impl IssuanceService {
             fee_yen: record.fee_yen as u32,
             copies: record.copies as u32,
             issued_at: record.issued_at,
+            entry_recorded: false,
         }))
     }
 
-    /// Whether the certificate prints in full: the person's texts where the person block prints
-    /// them (the field that cannot print is named), then the whole page laid out with the widest
-    /// certificate number.
-    fn check_printable(
+    /// Renders on the printer's pool; `NotReproducible` when the person has no assessment for
+    /// the year any more (only a retry can meet that).
+    async fn render(
         &self,
         kind: CertificateKind,
-        municipality: &MunicipalitySettings,
-        person: &db::residents::PersonYear,
-        assessment: &Assessment,
-        now: DateTime<FixedOffset>,
-    ) -> Result<(), (PrintField, PrintProblem)> {
-        printability::check_texts(
-            &self.renderer,
-            printable::resident_texts(&person.resident)
-                .into_iter()
-                .chain([printable::assessment_text(assessment)]),
-        )?;
-        let widest = certificate::certificate_number(now.date_naive(), WIDEST_SEQUENCE);
-        let document = self.document(kind, municipality, person, assessment, &widest, now);
-        match self.renderer.check_layout(&document) {
-            Err(error) => match printability::problem(&error) {
-                Some(problem) => Err((PrintField::Page, problem)),
-                None => Ok(()),
-            },
-            Ok(()) => Ok(()),
-        }
+        lg_code: LgCode,
+        person: Arc<PersonYear>,
+        certificate_number: String,
+        issued_at: DateTime<FixedOffset>,
+    ) -> Result<Result<Vec<u8>, RenderError>, IssueError> {
+        let settings = self.settings.clone();
+        let rendered = self
+            .printer
+            .run(move |printer| {
+                let municipality = settings.municipality(lg_code)?;
+                let assessment = person.assessment.as_ref()?;
+                Some(printer.render(
+                    kind,
+                    municipality,
+                    &person,
+                    assessment,
+                    &certificate_number,
+                    issued_at,
+                ))
+            })
+            .await?;
+        rendered.ok_or(IssueError::NotReproducible)
     }
 
     /// Records a kiosk request turned away because its certificate could not print, for
     /// `kofu report unprintable`. The refusal stands whether or not this is written (the audit
     /// trail has it in any case).
-    async fn record_print_refusal(
-        &self,
-        client: &impl deadpool_postgres::GenericClient,
-        refusal: PrintRefusal,
-    ) {
-        if let Err(error) = db::printability::record_refusal(client, &refusal).await {
+    async fn record_print_refusal(&self, refusal: PrintRefusal) {
+        let written = match self.pool.get().await {
+            Ok(client) => db::printability::record_refusal(&client, &refusal).await,
+            Err(error) => Err(DbError::from(error)),
+        };
+        if let Err(error) = written {
             tracing::warn!(error = %error, "print refusal not recorded for the report");
         }
     }
-
-    fn render(
-        &self,
-        kind: CertificateKind,
-        municipality: &MunicipalitySettings,
-        person: &db::residents::PersonYear,
-        assessment: &Assessment,
-        certificate_number: &str,
-        issued_at: DateTime<FixedOffset>,
-    ) -> Result<Vec<u8>, RenderError> {
-        let document = self.document(
-            kind,
-            municipality,
-            person,
-            assessment,
-            certificate_number,
-            issued_at,
-        );
-        self.renderer.render(&document)
-    }
-
-    fn document(
-        &self,
-        kind: CertificateKind,
-        municipality: &MunicipalitySettings,
-        person: &db::residents::PersonYear,
-        assessment: &Assessment,
-        certificate_number: &str,
-        issued_at: DateTime<FixedOffset>,
-    ) -> Document {
-        compose::compose(&CertificateInput {
-            kind,
-            municipality,
-            resident: &person.resident,
-            assessment,
-            payments: &person.payments,
-            certificate_number,
-            issued_on: issued_at.with_timezone(&crate::clock::japan()).date_naive(),
-            seal: &self.seals[&municipality.code],
-        })
-    }
 }
 
-/// The sequence whose certificate number prints widest (the series is zero-padded to 7 digits):
-/// the page is laid out with it before a real number is drawn.
-const WIDEST_SEQUENCE: i64 = 9_999_999;
+/// What ListAvailable offers a person, from their years (newest first): the offers, the first
+/// reason something was withheld, and the first kind and year withheld because it cannot print.
+/// The checks are `issue`'s, in its order: the rules, then printability.
+fn offers(
+    printer: &Printer,
+    municipality: &MunicipalitySettings,
+    years: &[(i32, PersonYear)],
+    now: DateTime<FixedOffset>,
+) -> (Vec<Offer>, Option<RefusalReason>, Option<PrintRefusal>) {
+    let policy = &municipality.policy;
+    let today = now.date_naive();
+    let resident = &years[0].1.resident;
+    let mut offers = Vec::new();
+    let mut first_refusal = None;
+    let mut first_unprintable = None;
+    for &kind in &policy.kinds_offered {
+        if let Err(reason) = eligibility::check_person(resident, kind, policy, today) {
+            first_refusal.get_or_insert(reason);
+            continue;
+        }
+        let mut fiscal_years = Vec::new();
+        for (fiscal_year, person) in years {
+            let outcome = eligibility::check_year(
+                kind,
+                *fiscal_year,
+                person.assessment.as_ref(),
+                &person.payments,
+                policy,
+                today,
+            )
+            .and_then(|()| {
+                let assessment = person
+                    .assessment
+                    .as_ref()
+                    .ok_or(RefusalReason::NotResidentOnAssessmentDate)?;
+                printer
+                    .check_printable(kind, municipality, person, assessment, now)
+                    .map_err(|(field, problem)| {
+                        first_unprintable.get_or_insert(PrintRefusal {
+                            lg_code: municipality.code,
+                            refused_at: now.to_utc(),
+                            action: "ListAvailable",
+                            request_id: None,
+                            addressee_no: resident.addressee_no.clone(),
+                            kind: Some(kind),
+                            fiscal_year: Some(*fiscal_year),
+                            field,
+                            problem,
+                        });
+                        problem.refusal()
+                    })
+            });
+            match outcome {
+                Ok(()) => fiscal_years.push(*fiscal_year),
+                Err(reason) => {
+                    first_refusal.get_or_insert(reason);
+                }
+            }
+        }
+        if !fiscal_years.is_empty() {
+            offers.push(Offer {
+                kind,
+                fiscal_years,
+                fee_yen: policy.fee_yen.per_copy(kind),
+            });
+        }
+    }
+    (offers, first_refusal, first_unprintable)
+}
+
+/// The audit outcome of a certificate handed out.
+const ISSUED: &str = "issued";
 
 /// SHA-256 over the request's fields, telling a retry (same fields) from a reuse of its request_id.
 fn fingerprint(request: &IssueRequest) -> String {

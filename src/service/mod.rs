@@ -10,5 +10,7 @@
 
 pub mod audit;
 pub mod issuance;
+pub mod numbering;
 pub mod printability;
+pub mod printer;
 pub mod sync;

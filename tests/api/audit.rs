@@ -66,72 +66,88 @@ async fn every_call_is_recorded_and_the_chain_verifies() {
     let db = app.db.client().await;
     let rows = db
         .query(
-            "SELECT action, outcome, client_identity, request::text, certificate_number
-             FROM audit_entry ORDER BY seq",
+            "SELECT chain, action, outcome, client_identity, request::text, certificate_number
+             FROM audit_entry ORDER BY chain, seq",
             &[],
         )
         .await
         .unwrap();
-    let got: Vec<(String, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let got: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    // The municipality's calls in its chain; the call naming a municipality not served here in
+    // the chain of calls that name none.
     let expected = [
-        ("IssueCertificate", "issued"),
-        ("IssueCertificate", "refused:unknown_card"),
-        ("IssueCertificate", "error:InvalidArgument"),
-        ("ReportPrintResult", "state:2"),
+        ("", "IssueCertificate", "error:InvalidArgument"),
+        ("131041", "IssueCertificate", "issued"),
+        ("131041", "IssueCertificate", "refused:unknown_card"),
+        ("131041", "ReportPrintResult", "state:2"),
     ];
     assert_eq!(
         got,
         expected
             .iter()
-            .map(|(a, o)| (a.to_string(), o.to_string()))
+            .map(|(c, a, o)| (c.to_string(), a.to_string(), o.to_string()))
             .collect::<Vec<_>>()
     );
     for row in &rows {
-        assert_eq!(row.get::<_, String>(2), "jlis-relay");
-        let request: String = row.get(3);
+        assert_eq!(row.get::<_, String>(3), "jlis-relay");
+        let request: String = row.get(4);
         assert!(
             !request.contains(YAMADA_CARD) && !request.contains(UNKNOWN_CARD),
             "{request}"
         );
     }
-    assert!(rows[0].get::<_, Option<String>>(4).is_some());
+    assert!(rows[1].get::<_, Option<String>>(5).is_some());
     let (ok, out) = kofu(&app, &["audit", "verify"], None);
-    assert!(ok && out.contains("intact: 4 entries"), "{out}");
+    assert!(
+        ok && out.contains("chain 131041: intact, 3 entries")
+            && out.contains("chain (no municipality): intact, 1 entries")
+            && out.contains("intact: 4 entries verified in 2 chains"),
+        "{out}"
+    );
+    let (ok, out) = kofu(&app, &["audit", "verify", "--municipality", "131041"], None);
+    assert!(
+        ok && out.contains("intact: 3 entries verified in 1 chains"),
+        "{out}"
+    );
+    let (ok, out) = kofu(&app, &["audit", "verify", "--municipality", "131042"], None);
+    assert!(!ok && out.contains("--municipality 131042"), "{out}");
     app.stop().await.unwrap();
 }
 
 #[tokio::test]
-async fn edits_and_deletions_are_detected() {
+async fn edits_and_deletions_are_detected_in_the_chain_they_break() {
     let app = spawn_app().await;
     some_calls(&app).await;
     let db = app.db.client().await;
+    let shinjuku = |sql: &str| format!("{sql} AND chain = '131041'");
 
     db.execute(
-        "UPDATE audit_entry SET outcome = 'issued' WHERE seq = 2",
+        &shinjuku("UPDATE audit_entry SET outcome = 'issued' WHERE seq = 2"),
         &[],
     )
     .await
     .unwrap();
     let (ok, out) = kofu(&app, &["audit", "verify"], None);
     assert!(
-        !ok && out.contains("BROKEN at entry 2") && out.contains("changed"),
+        !ok && out.contains("chain 131041: BROKEN at entry 2")
+            && out.contains("changed")
+            && out.contains("chain (no municipality): intact, 1 entries"),
         "{out}"
     );
+    let (ok, out) = kofu(&app, &["audit", "verify", "--municipality", "131041"], None);
+    assert!(!ok && out.contains("BROKEN at entry 2"), "{out}");
     db.execute(
-        "UPDATE audit_entry SET outcome = 'refused:unknown_card' WHERE seq = 2",
+        &shinjuku("UPDATE audit_entry SET outcome = 'refused:unknown_card' WHERE seq = 2"),
         &[],
     )
     .await
     .unwrap();
     assert!(kofu(&app, &["audit", "verify"], None).0);
 
-    db.execute("DELETE FROM audit_entry WHERE seq = 4", &[])
-        .await
-        .unwrap();
-    let (ok, out) = kofu(&app, &["audit", "verify"], None);
-    assert!(!ok && out.contains("newest entries were deleted"), "{out}");
-
-    db.execute("DELETE FROM audit_entry WHERE seq = 2", &[])
+    db.execute(&shinjuku("DELETE FROM audit_entry WHERE seq = 2"), &[])
         .await
         .unwrap();
     let (ok, out) = kofu(&app, &["audit", "verify"], None);
@@ -139,6 +155,12 @@ async fn edits_and_deletions_are_detected() {
         !ok && out.contains("BROKEN at entry 3") && out.contains("missing"),
         "{out}"
     );
+
+    db.execute(&shinjuku("DELETE FROM audit_entry WHERE seq = 3"), &[])
+        .await
+        .unwrap();
+    let (ok, out) = kofu(&app, &["audit", "verify"], None);
+    assert!(!ok && out.contains("newest entries were deleted"), "{out}");
     app.stop().await.unwrap();
 }
 
@@ -149,20 +171,28 @@ async fn purging_past_retention_keeps_a_verifiable_chain() {
     // Eight years later every entry so far is past the seven-year retention.
     let (ok, out) = kofu(&app, &["audit", "purge"], Some("2034-01-01T00:00:00+09:00"));
     assert!(ok && out.contains("purged 4 audit entries"), "{out}");
+    // Each chain keeps the record of its own purge.
     let (ok, out) = kofu(&app, &["audit", "verify"], None);
-    assert!(ok && out.contains("intact: 1 entries"), "{out}");
-    let purge = app
+    assert!(ok && out.contains("intact: 2 entries"), "{out}");
+    let purges = app
         .db
         .client()
         .await
-        .query_one("SELECT through_seq, entries FROM audit_purge", &[])
+        .query(
+            "SELECT chain, through_seq, entries FROM audit_purge ORDER BY chain",
+            &[],
+        )
         .await
         .unwrap();
-    assert_eq!((purge.get::<_, i64>(0), purge.get::<_, i64>(1)), (4, 4));
-    // Calls after the purge continue the chain.
+    let purges: Vec<(String, i64, i64)> = purges
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    assert_eq!(purges, vec![("".into(), 1, 1), ("131041".into(), 3, 3)]);
+    // Calls after the purge continue the chains.
     some_calls(&app).await;
     let (ok, out) = kofu(&app, &["audit", "verify"], None);
-    assert!(ok && out.contains("intact: 5 entries"), "{out}");
+    assert!(ok && out.contains("intact: 6 entries"), "{out}");
     app.stop().await.unwrap();
 }
 
