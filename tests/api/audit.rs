@@ -1,8 +1,10 @@
-//! The audit trail as an auditor uses it: every call recorded, `kofu audit verify` catches edits
-//! and deletions, and purging old entries leaves a chain that still verifies.
+//! The audit trail as an auditor uses it: every call recorded in its municipality's chain,
+//! `kofu audit verify` catches edits and deletions in the chain they break, purging old entries
+//! leaves chains that still verify, a certificate is recorded only together with its entry, and
+//! two servers on one database keep every chain whole.
 
 use crate::fixtures::{UNKNOWN_CARD, YAMADA_CARD};
-use crate::helpers::{SYNC, TestApp, issue_request, spawn_app};
+use crate::helpers::{SYNC, TestApp, issue_request, spawn_app, spawn_app_on};
 use kofu::grpc::pb;
 
 fn kofu(app: &TestApp, args: &[&str], now: Option<&str>) -> (bool, String) {
@@ -237,4 +239,131 @@ async fn batch_lookups_are_recorded_like_every_other_call() {
     );
     let (ok, out) = kofu(&app, &["audit", "verify"], None);
     assert!(ok, "{out}");
+}
+
+fn issued_number(response: pb::IssueCertificateResponse) -> String {
+    match response.outcome {
+        Some(pb::issue_certificate_response::Outcome::Issued(c)) => c.certificate_number,
+        other => panic!("not issued: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_certificate_is_recorded_only_with_its_audit_entry() {
+    let app = spawn_app().await;
+    let db = app.db.client().await;
+    // The audit trail refuses every write, as a full disk or a lost connection would at commit.
+    db.batch_execute(
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
+             $$ BEGIN RAISE EXCEPTION 'audit trail unwritable'; END $$;
+         CREATE TRIGGER refuse BEFORE INSERT ON audit_entry
+             FOR EACH STATEMENT EXECUTE FUNCTION refuse();",
+    )
+    .await
+    .unwrap();
+    let status = app
+        .issue_certificate(issue_request("one-commit", YAMADA_CARD))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), tonic::Code::Unavailable, "{status:?}");
+    let recorded: i64 = db
+        .query_one("SELECT count(*) FROM issuance", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(recorded, 0, "a certificate was recorded without its entry");
+
+    // Once the trail can be written again, the relay's retry issues it, recorded once.
+    db.batch_execute("DROP TRIGGER refuse ON audit_entry")
+        .await
+        .unwrap();
+    let number = issued_number(
+        app.issue_certificate(issue_request("one-commit", YAMADA_CARD))
+            .await
+            .unwrap(),
+    );
+    let row = db
+        .query_one(
+            "SELECT (SELECT count(*) FROM issuance WHERE certificate_number = $1),
+                    (SELECT count(*) FROM audit_entry WHERE certificate_number = $1
+                        AND outcome = 'issued')",
+            &[&number],
+        )
+        .await
+        .unwrap();
+    assert_eq!((row.get::<_, i64>(0), row.get::<_, i64>(1)), (1, 1));
+    app.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn two_servers_on_one_database_keep_each_chain_and_every_certificate_recorded() {
+    let first = spawn_app().await;
+    let second = spawn_app_on(crate::helpers::TestDb::existing(first.db.url.clone())).await;
+    let apps = [&first, &second];
+    // Distinct requests through both, and the same requests sent to both at once (a relay
+    // retrying on another replica).
+    let calls = (0..60).map(|i| {
+        let app = apps[i % 2];
+        let id = if i < 40 {
+            format!("own-{i}")
+        } else {
+            format!("shared-{}", i / 2)
+        };
+        async move {
+            let number = issued_number(
+                app.issue_certificate(issue_request(&id, YAMADA_CARD))
+                    .await
+                    .unwrap(),
+            );
+            (id, number)
+        }
+    });
+    let answers = futures_util::future::join_all(calls).await;
+    let mut by_request = std::collections::BTreeMap::new();
+    for (id, number) in &answers {
+        let earlier = by_request.insert(id.clone(), number.clone());
+        assert!(
+            earlier.is_none_or(|e| &e == number),
+            "{id}: two certificates"
+        );
+    }
+    let mut numbers: Vec<&String> = by_request.values().collect();
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(
+        numbers.len(),
+        by_request.len(),
+        "a number was handed out twice"
+    );
+
+    let db = first.db.client().await;
+    let row = db
+        .query_one(
+            "SELECT (SELECT count(*) FROM issuance),
+                    (SELECT count(*) FROM issuance i WHERE NOT EXISTS (
+                        SELECT 1 FROM audit_entry a WHERE a.certificate_number = i.certificate_number
+                          AND a.outcome = 'issued')),
+                    (SELECT count(*) FROM audit_entry a WHERE a.outcome = 'issued'
+                        AND NOT EXISTS (SELECT 1 FROM issuance i
+                                        WHERE i.certificate_number = a.certificate_number))",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            row.get::<_, i64>(0),
+            row.get::<_, i64>(1),
+            row.get::<_, i64>(2)
+        ),
+        (by_request.len() as i64, 0, 0),
+        "(records, records without an entry, entries without a record)"
+    );
+    let (ok, out) = kofu(&first, &["audit", "verify"], None);
+    assert!(
+        ok && out.contains("chain 131041: intact, 60 entries"),
+        "{out}"
+    );
+    second.stop().await.unwrap();
+    first.stop().await.unwrap();
 }
