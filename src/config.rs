@@ -2,7 +2,9 @@
 //! environment variables `KOFU__SECTION__KEY` (e.g. `KOFU__DATABASE__URL`, `KOFU__CLOCK__FIXED_NOW`).
 //!
 //! Keys (see `ops/kofu.dev.toml` for a complete file):
-//! - `server.grpc_addr`, `server.metrics_addr`: listen addresses; `server.shutdown_grace_seconds`.
+//! - `server.grpc_addr`, `server.metrics_addr`: listen addresses; `server.shutdown_grace_seconds`;
+//!   `server.max_in_flight` (relay calls answered at once; more are shed) and
+//!   `server.shed_summary_seconds`.
 //! - `tls.cert`, `tls.key`: the server's certificate chain and key (PEM); `tls.client_ca`: the CA that
 //!   client certificates must chain to.
 //! - `clients`: client certificate identity (CN or a SAN DNS name) → role (`relay`, `sync`, `ops`).
@@ -80,6 +82,21 @@ pub struct ServerSettings {
     pub metrics_addr: SocketAddr,
     /// Seconds to let calls in flight finish after a shutdown signal, default 20.
     pub shutdown_grace_seconds: u64,
+    /// Relay calls (IssueCertificate, ListAvailable) answered at once; past it a call is shed
+    /// with RESOURCE_EXHAUSTED. Default 64.
+    #[serde(default = "default_max_in_flight")]
+    pub max_in_flight: usize,
+    /// Seconds between the audit entries summarising shed calls, default 60.
+    #[serde(default = "default_shed_summary_seconds")]
+    pub shed_summary_seconds: u64,
+}
+
+fn default_max_in_flight() -> usize {
+    64
+}
+
+fn default_shed_summary_seconds() -> u64 {
+    60
 }
 
 /// `[tls]`: PEM files for mutual TLS.
@@ -232,6 +249,11 @@ impl Settings {
     /// `App::build` call it, so a bad value stops start-up with a message naming the key.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let invalid = |m: String| Err(ConfigError::Invalid(m));
+        if self.server.max_in_flight == 0 || self.server.shed_summary_seconds == 0 {
+            return invalid(
+                "server.max_in_flight and server.shed_summary_seconds must be at least 1".into(),
+            );
+        }
         if self.database.pool_size == 0 {
             return invalid("database.pool_size must be at least 1".into());
         }
@@ -354,6 +376,8 @@ impl Default for Defaults {
                 grpc_addr: "127.0.0.1:50051".parse().expect("valid address"),
                 metrics_addr: "127.0.0.1:9464".parse().expect("valid address"),
                 shutdown_grace_seconds: 20,
+                max_in_flight: default_max_in_flight(),
+                shed_summary_seconds: default_shed_summary_seconds(),
             },
             tls: TlsSettings {
                 cert: "dev-certs/server.pem".into(),

@@ -6,6 +6,7 @@
 use crate::clock::Clock;
 use crate::config::{Role, Settings};
 use crate::db;
+use crate::grpc::admission::Admission;
 use crate::grpc::auth::Authorizer;
 use crate::grpc::call::Books;
 use crate::grpc::issuance::IssuanceApi;
@@ -44,6 +45,10 @@ pub struct App {
     issuance: Arc<IssuanceService>,
     sync: Arc<SyncService>,
     books: Books,
+    admission: Admission,
+    audit: Audit,
+    clock: Clock,
+    shed_summary: Duration,
     authorizer: Authorizer,
     shutdown_grace: Duration,
 }
@@ -121,6 +126,9 @@ impl App {
             metrics.clone(),
         );
         let books = Books::new(audit.clone(), metrics.clone(), clock);
+        let admission = Admission::new(settings.server.max_in_flight, metrics.clone());
+        let shed_summary = Duration::from_secs(settings.server.shed_summary_seconds);
+        admission.summarise_every(shed_summary, audit.clone(), clock);
         let printer = Arc::new(Printer::new(
             renderer.clone(),
             seals,
@@ -133,7 +141,7 @@ impl App {
                 printer,
                 settings.clone(),
                 clock,
-                audit,
+                audit.clone(),
             )),
             sync: Arc::new(
                 SyncService::new(pool.clone(), settings.clone(), clock).with_scan(PrintScan::new(
@@ -145,6 +153,10 @@ impl App {
             ),
             authorizer: Authorizer::new(settings.clients.clone(), Some(books.clone())),
             books,
+            admission,
+            audit,
+            clock,
+            shed_summary,
             shutdown_grace: Duration::from_secs(settings.server.shutdown_grace_seconds),
             pool,
             metrics,
@@ -232,6 +244,7 @@ impl App {
                 IssuanceServiceServer::new(IssuanceApi::new(
                     self.issuance.clone(),
                     self.books.clone(),
+                    self.admission.clone(),
                 )),
                 authorizer.require("kofu.v1.IssuanceService", &[Role::Relay]),
             ))
@@ -267,6 +280,10 @@ impl App {
             } => tracing::warn!(grace_seconds = grace.as_secs(), "calls still in flight after the grace period; stopping"),
         }
         let _ = metrics_task.await;
+        // The calls shed since the last summary, before the pool closes.
+        self.admission
+            .record_shed(&self.audit, &self.clock, self.shed_summary)
+            .await;
         self.pool.close();
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! `kofu.v1.IssuanceService` (role `relay`): converts wire messages to domain requests, calls the
 //! issuing service, converts the outcome back, and keeps the call's books. No SQL, no PDF.
 
+use super::admission::Admission;
 use super::call::{Answer, Books, Call};
 use super::pb;
 use crate::domain::certificate::{
@@ -16,12 +17,17 @@ use tonic::{Request, Response, Status};
 pub struct IssuanceApi {
     service: Arc<IssuanceService>,
     books: Books,
+    admission: Admission,
 }
 
 impl IssuanceApi {
-    /// Handlers over `service`, keeping their books in `books`.
-    pub fn new(service: Arc<IssuanceService>, books: Books) -> Self {
-        Self { service, books }
+    /// Handlers over `service`, keeping their books in `books`, shedding past `admission`'s limit.
+    pub fn new(service: Arc<IssuanceService>, books: Books, admission: Admission) -> Self {
+        Self {
+            service,
+            books,
+            admission,
+        }
     }
 }
 
@@ -110,6 +116,7 @@ impl pb::issuance_service_server::IssuanceService for IssuanceApi {
         &self,
         request: Request<pb::IssueCertificateRequest>,
     ) -> Result<Response<pb::IssueCertificateResponse>, Status> {
+        let _admitted = self.admission.admit("IssueCertificate")?;
         let (call, m) = self.books.begin("IssueCertificate", request)?;
         let kind_label = kind_from_wire(m.kind).map_or("unspecified", CertificateKind::code);
         let span = tracing::Span::current();
@@ -187,6 +194,7 @@ impl pb::issuance_service_server::IssuanceService for IssuanceApi {
         &self,
         request: Request<pb::ListAvailableRequest>,
     ) -> Result<Response<pb::ListAvailableResponse>, Status> {
+        let _admitted = self.admission.admit("ListAvailable")?;
         let (call, m) = self.books.begin("ListAvailable", request)?;
         let entry = call.entry(
             &m.municipality_code,

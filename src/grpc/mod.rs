@@ -5,6 +5,7 @@
 //! `tools/` use them too, as clients). Handlers are thin: wire → domain request, one service
 //! call, domain → wire, and the call's books through [`call`]; no SQL and no PDF here.
 
+pub mod admission;
 pub mod auth;
 pub mod call;
 pub mod issuance;

@@ -228,6 +228,8 @@ pub fn settings(db: &TestDb, certs: &TestCerts) -> Settings {
             grpc_addr: "127.0.0.1:0".parse().unwrap(),
             metrics_addr: "127.0.0.1:0".parse().unwrap(),
             shutdown_grace_seconds: SHUTDOWN_GRACE_SECONDS,
+            max_in_flight: 64,
+            shed_summary_seconds: 60,
         },
         tls: TlsSettings {
             cert: certs.path("server.pem"),

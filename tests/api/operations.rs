@@ -1,5 +1,5 @@
 //! What operators rely on: health, reflection, metrics, refusing an unmigrated database,
-//! graceful shutdown.
+//! graceful shutdown, shedding past the in-flight limit.
 
 use crate::fixtures::{UNKNOWN_CARD, YAMADA_CARD};
 use crate::helpers::{
@@ -226,4 +226,101 @@ async fn shutdown_finishes_in_flight_work_and_stops() {
         tokio::net::TcpStream::connect(grpc_addr).await.is_err(),
         "the server still accepts connections after shutdown"
     );
+}
+
+#[tokio::test]
+async fn past_its_in_flight_limit_the_server_sheds_at_once_and_summarises_in_the_audit_trail() {
+    let db = crate::helpers::TestDb::migrated();
+    crate::helpers::load_full(&db, crate::fixtures::records()).await;
+    let app = crate::helpers::spawn_app_with(db, |s| {
+        s.server.max_in_flight = 1;
+        s.server.shed_summary_seconds = 1;
+    })
+    .await;
+    // One call held in flight on the audit trail's head rows fills the only slot.
+    let lock = app.db.client().await;
+    lock.batch_execute("BEGIN; SELECT seq FROM audit_head FOR UPDATE")
+        .await
+        .unwrap();
+    let mut relay = app.relay().await;
+    let held = tokio::spawn(async move {
+        relay
+            .issue_certificate(issue_request("held", YAMADA_CARD))
+            .await
+    });
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !app.metrics().await.contains("kofu_in_flight_calls 1") {
+        assert!(
+            Instant::now() < deadline,
+            "the held call was never admitted"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
+    let started = Instant::now();
+    let shed = app
+        .issue_certificate(issue_request("shed", YAMADA_CARD))
+        .await
+        .unwrap_err();
+    let waited = started.elapsed();
+    assert_eq!(shed.code(), tonic::Code::ResourceExhausted, "{shed:?}");
+    assert!(shed.message().contains("retry"), "{shed:?}");
+    assert!(waited < Duration::from_secs(1), "shed after {waited:?}");
+    let listed = app.list_available(YAMADA_CARD).await.unwrap_err();
+    assert_eq!(listed.code(), tonic::Code::ResourceExhausted);
+    let metrics = app.metrics().await;
+    for line in [
+        "kofu_shed_total{method=\"IssueCertificate\"} 1",
+        "kofu_shed_total{method=\"ListAvailable\"} 1",
+        "kofu_admitted_total{method=\"IssueCertificate\"} 1",
+    ] {
+        assert!(metrics.contains(line), "{line} missing:\n{metrics}");
+    }
+
+    lock.batch_execute("ROLLBACK").await.unwrap();
+    assert!(held.await.unwrap().is_ok());
+    // The shed calls wrote nothing themselves; within the interval one summary entry counts them.
+    let db = app.db.client().await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let rows = loop {
+        let rows = db
+            .query(
+                "SELECT action, outcome, request->'shed' FROM audit_entry
+                 WHERE action IN ('IssueCertificate', 'ListAvailable', 'ShedSummary')
+                 ORDER BY chain, seq",
+                &[],
+            )
+            .await
+            .unwrap();
+        if rows.len() > 1 || Instant::now() > deadline {
+            break rows;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let got: Vec<(String, String, serde_json::Value)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.get(0),
+                r.get(1),
+                r.get::<_, Option<serde_json::Value>>(2).unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "ShedSummary".into(),
+                "shed:2".into(),
+                serde_json::json!({"IssueCertificate": 1, "ListAvailable": 1})
+            ),
+            (
+                "IssueCertificate".into(),
+                "issued".into(),
+                serde_json::Value::Null
+            ),
+        ]
+    );
+    app.stop().await.unwrap();
 }
