@@ -42,18 +42,28 @@ impl ConfigArg {
     }
 }
 
-/// Which synthetic population to generate (`seed` and `sync gen`).
+/// A synthetic municipality: how many residents, from which seed, for which configured
+/// municipality. Whoever asks for its residents later (`relay-sim`) regenerates it from
+/// the same three.
 #[derive(clap::Args, Debug, Clone)]
-pub struct Population {
+pub struct Synthetic {
     /// Number of residents.
     #[arg(long, default_value_t = 1000)]
     pub residents: usize,
-    /// Generator seed; the relay simulator needs the same one.
+    /// Generator seed.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Municipality code; defaults to the first configured.
     #[arg(long)]
     pub municipality: Option<String>,
+}
+
+/// Which synthetic population to generate (`seed` and `sync gen`).
+#[derive(clap::Args, Debug, Clone)]
+pub struct Population {
+    /// Residents, seed and municipality.
+    #[command(flatten)]
+    pub synthetic: Synthetic,
     /// Newest fiscal year to generate; defaults to the newest open today under the policy.
     #[arg(long)]
     pub latest_fiscal_year: Option<i32>,
@@ -65,11 +75,8 @@ impl Population {
         &self,
         settings: &'s Settings,
     ) -> anyhow::Result<(&'s MunicipalitySettings, i32)> {
-        let m = pick_municipality(settings, self.municipality.as_deref())?;
-        let year = self
-            .latest_fiscal_year
-            .unwrap_or_else(|| open_year(settings, m));
-        Ok((m, year))
+        let code = self.synthetic.municipality.as_deref();
+        municipality_and_year(settings, code, self.latest_fiscal_year)
     }
 
     /// The population's records, as a sync batch carries them.
@@ -78,8 +85,45 @@ impl Population {
         m: &MunicipalitySettings,
         year: i32,
     ) -> impl Iterator<Item = crate::domain::sync_record::SyncRecord> + use<> {
-        crate::tools::synthetic::records(self.seed, &m.into(), self.residents, year)
+        let Synthetic {
+            seed, residents, ..
+        } = self.synthetic;
+        crate::tools::synthetic::records(seed, &m.into(), residents, year)
     }
+}
+
+/// Which synthetic residents a relay-side command (`relay-sim`) asks for, and for which
+/// fiscal year: the residents, seed and municipality that `kofu seed` or `kofu sync gen` used.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Residents {
+    /// Residents, seed and municipality, as the data was generated.
+    #[command(flatten)]
+    pub synthetic: Synthetic,
+    /// Fiscal year to ask for; defaults to the newest open today.
+    #[arg(long)]
+    pub fiscal_year: Option<i32>,
+}
+
+impl Residents {
+    /// The configured municipality and the fiscal year to ask for.
+    pub fn resolve<'s>(
+        &self,
+        settings: &'s Settings,
+    ) -> anyhow::Result<(&'s MunicipalitySettings, i32)> {
+        let code = self.synthetic.municipality.as_deref();
+        municipality_and_year(settings, code, self.fiscal_year)
+    }
+}
+
+/// The municipality named by `code` (else the first configured) and `year`, else the newest
+/// fiscal year open there today.
+fn municipality_and_year<'s>(
+    settings: &'s Settings,
+    code: Option<&str>,
+    year: Option<i32>,
+) -> anyhow::Result<(&'s MunicipalitySettings, i32)> {
+    let m = pick_municipality(settings, code)?;
+    Ok((m, year.unwrap_or_else(|| open_year(settings, m))))
 }
 
 /// The municipality named by `code`, or the first configured.
@@ -156,14 +200,25 @@ impl ServerArg {
         )
     }
 
+    /// kofu at `--server` as `role`, with that role's certificate from `--certs`.
+    pub fn endpoint(&self, settings: &Settings, role: &str) -> crate::tools::client::Endpoint {
+        let (ca, cert, key) = self.files(role);
+        crate::tools::client::Endpoint {
+            server: self.url(settings),
+            server_name: "localhost".into(),
+            ca,
+            cert,
+            key,
+        }
+    }
+
     /// A mutual-TLS channel to kofu as `role`.
     pub async fn connect(
         &self,
         settings: &Settings,
         role: &str,
     ) -> anyhow::Result<tonic::transport::Channel> {
-        let (ca, cert, key) = self.files(role);
-        Ok(crate::tls::connect(&self.url(settings), "localhost", &ca, &cert, &key).await?)
+        Ok(self.endpoint(settings, role).connect().await?)
     }
 }
 

@@ -1,7 +1,7 @@
 //! `kofu relay-sim`: plays the J-LIS relay against a running kofu over mutual TLS, writes some of
 //! the PDFs, and reports outcomes and client-side latency.
 
-use super::{ConfigArg, ServerArg, open_year, pick_municipality};
+use super::{ConfigArg, Residents, ServerArg};
 use crate::tools::relay_sim::{self, RelaySimOptions};
 use std::path::PathBuf;
 
@@ -12,15 +12,8 @@ pub struct Args {
     config: ConfigArg,
     #[command(flatten)]
     server: ServerArg,
-    #[arg(long, default_value_t = 1000)]
-    residents: usize,
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    #[arg(long)]
-    municipality: Option<String>,
-    /// Fiscal year to ask for; defaults to the newest open today.
-    #[arg(long)]
-    fiscal_year: Option<i32>,
+    #[command(flatten)]
+    residents: Residents,
     /// IssueCertificate calls to make.
     #[arg(long, default_value_t = 1000)]
     requests: usize,
@@ -36,18 +29,13 @@ pub struct Args {
 /// Runs the simulation; fails when any call failed or nothing was issued.
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let settings = args.config.load()?;
-    let m = pick_municipality(&settings, args.municipality.as_deref())?;
-    let (ca, cert, key) = args.server.files("relay");
+    let (m, fiscal_year) = args.residents.resolve(&settings)?;
     let report = relay_sim::run(RelaySimOptions {
-        server: args.server.url(&settings),
-        server_name: "localhost".into(),
-        ca,
-        cert,
-        key,
+        endpoint: args.server.endpoint(&settings, "relay"),
         municipality: m.into(),
-        seed: args.seed,
-        residents: args.residents,
-        fiscal_year: args.fiscal_year.unwrap_or_else(|| open_year(&settings, m)),
+        seed: args.residents.synthetic.seed,
+        residents: args.residents.synthetic.residents,
+        fiscal_year,
         requests: args.requests,
         concurrency: args.concurrency,
         out_dir: args.out.clone(),

@@ -3,6 +3,7 @@
 //! They talk to kofu the way its real clients do (gRPC over mutual TLS) or write its input files;
 //! the server core never imports them.
 
+pub mod client;
 pub mod dev_certs;
 pub mod relay_sim;
 pub mod sync_client;

@@ -9,6 +9,7 @@
 
 use crate::grpc::pb;
 use crate::grpc::pb::issuance_service_client::IssuanceServiceClient;
+use crate::tools::client::Endpoint;
 use crate::tools::synthetic::{self, Municipality};
 use anyhow::Context;
 use std::collections::BTreeMap;
@@ -17,16 +18,8 @@ use std::time::{Duration, Instant};
 
 /// How to run the simulated relay: where to connect, as whom, and how much load to send.
 pub struct RelaySimOptions {
-    /// Server URL, e.g. "https://localhost:50051".
-    pub server: String,
-    /// The name the server's certificate must carry (TLS server name).
-    pub server_name: String,
-    /// The CA the server's certificate chains to (PEM).
-    pub ca: PathBuf,
-    /// The relay's client certificate (PEM); its identity must map to the `relay` role.
-    pub cert: PathBuf,
-    /// The relay's private key (PEM).
-    pub key: PathBuf,
+    /// The server, and the relay's certificate (its identity must map to the `relay` role).
+    pub endpoint: Endpoint,
     /// The synthetic municipality to ask for; must match what `kofu seed` loaded.
     pub municipality: Municipality,
     /// Generator seed; must match the one `kofu seed` used.
@@ -83,24 +76,46 @@ impl RelaySimReport {
     }
 }
 
+/// Each synthetic resident's card serials, oldest first (a renewed card leaves an expired one
+/// behind; some residents have none): the cards a relay would see, learnt by regenerating the
+/// municipality that `kofu seed` or `kofu sync gen` wrote with the same seed, count and year.
+pub fn cards_by_resident(
+    seed: u64,
+    municipality: &Municipality,
+    residents: usize,
+    fiscal_year: i32,
+) -> Vec<Vec<String>> {
+    synthetic::people(seed, municipality, residents, fiscal_year)
+        .map(|p| p.card_links.into_iter().map(|c| c.card_serial).collect())
+        .collect()
+}
+
+/// A refusal reason's name as the README gives it, e.g. "ASK_AT_COUNTER" (the wire name without
+/// its `REFUSAL_REASON_` prefix); the number if this build does not know it.
+pub fn reason_name(reason: i32) -> String {
+    pb::RefusalReason::try_from(reason).map_or_else(
+        |_| reason.to_string(),
+        |r| {
+            let name = r.as_str_name();
+            name.strip_prefix("REFUSAL_REASON_")
+                .unwrap_or(name)
+                .to_owned()
+        },
+    )
+}
+
 /// Runs the simulation to the end and reports; fails if it cannot connect, the municipality has
 /// no card links, or a PDF cannot be written. Failed calls are counted, not returned.
 pub async fn run(options: RelaySimOptions) -> anyhow::Result<RelaySimReport> {
-    let channel = crate::tls::connect(
-        &options.server,
-        &options.server_name,
-        &options.ca,
-        &options.cert,
-        &options.key,
-    )
-    .await?;
-    let serials: Vec<String> = synthetic::people(
+    let channel = options.endpoint.connect().await?;
+    let serials: Vec<String> = cards_by_resident(
         options.seed,
         &options.municipality,
         options.residents,
         options.fiscal_year,
     )
-    .flat_map(|p| p.card_links.into_iter().map(|c| c.card_serial))
+    .into_iter()
+    .flatten()
     .collect();
     anyhow::ensure!(
         !serials.is_empty(),
@@ -225,9 +240,7 @@ pub async fn run(options: RelaySimOptions) -> anyhow::Result<RelaySimReport> {
                 }
             }
             Ok(Some(pb::issue_certificate_response::Outcome::Refusal(r))) => {
-                let reason = pb::RefusalReason::try_from(r.reason)
-                    .map_or_else(|_| r.reason.to_string(), |r| r.as_str_name().to_owned());
-                *report.refused.entry(reason).or_default() += 1;
+                *report.refused.entry(reason_name(r.reason)).or_default() += 1;
             }
             Ok(None) => *report.errors.entry("empty response".into()).or_default() += 1,
             Err(status) => {

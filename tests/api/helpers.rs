@@ -322,6 +322,17 @@ pub async fn load_full_into(
     );
 }
 
+/// When a synthetic batch whose newest fiscal year is `latest_fiscal_year` was extracted (RFC 3339):
+/// 02:00 in Japan on the day its data describes, so that no date in it lies after extraction.
+pub fn synthetic_extraction(latest_fiscal_year: i32) -> String {
+    kofu::tools::synthetic::extraction_date(latest_fiscal_year)
+        .and_hms_opt(2, 0, 0)
+        .unwrap()
+        .and_local_timezone(kofu::clock::japan())
+        .unwrap()
+        .to_rfc3339()
+}
+
 /// A FULL batch of `records` as the tax system streams it: header, chunks of 100, trailer.
 pub fn full_batch(
     batch_id: &str,

@@ -10,6 +10,7 @@
 
 use crate::helpers::{
     SHINJUKU, TestApp, TestDb, issue_request, load_full_extracted, spawn_app_with,
+    synthetic_extraction,
 };
 use futures_util::StreamExt;
 use kofu::domain::lg_code::LgCode;
@@ -73,12 +74,7 @@ async fn list_available_offers_exactly_what_issue_certificate_issues() {
     load_full_extracted(
         &db,
         synthetic::records(20251123, &municipality, PEOPLE, 2025).collect(),
-        &synthetic::extraction_date(2025)
-            .and_hms_opt(2, 0, 0)
-            .unwrap()
-            .and_local_timezone(kofu::clock::japan())
-            .unwrap()
-            .to_rfc3339(),
+        &synthetic_extraction(2025),
     )
     .await;
     let url = db.url.clone();

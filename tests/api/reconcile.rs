@@ -122,12 +122,7 @@ async fn every_figure_follows_from_the_others_and_from_the_law() {
         [people * 3 / 5, people - people * 3 / 5]
     };
     let places = [ward(), designated_city()];
-    let extracted_at = synthetic::extraction_date(LATEST_FY)
-        .and_hms_opt(2, 0, 0)
-        .unwrap()
-        .and_local_timezone(kofu::clock::japan())
-        .unwrap()
-        .to_rfc3339();
+    let extracted_at = crate::helpers::synthetic_extraction(LATEST_FY);
     let db = TestDb::migrated();
     let mut asks = Vec::new();
     for (place, (m, &count)) in places.iter().zip(&counts).enumerate() {
