@@ -27,6 +27,9 @@ enum Command {
     Seed(cli::seed::Args),
     /// Play the J-LIS relay: issue certificates over mTLS and write PDFs to a folder.
     RelaySim(cli::relay_sim::Args),
+    /// Drive IssueCertificate (or the whole relay flow) at a concurrency or a rate over mTLS and
+    /// print latency percentiles, calls/s and every answer as one JSON line.
+    Load(cli::load::Args),
     /// Write a development CA, server and client certificates (local use only).
     DevCerts(cli::dev_certs::Args),
     /// Preview a certificate from built-in synthetic data, to check layout, tax names and seal.
@@ -54,6 +57,7 @@ async fn main() -> anyhow::Result<ExitCode> {
         Command::Migrate(args) => cli::migrate::run(args).await.map(|()| done),
         Command::Seed(args) => cli::seed::run(args).await.map(|()| done),
         Command::RelaySim(args) => cli::relay_sim::run(args).await.map(|()| done),
+        Command::Load(args) => cli::load::run(args).await.map(|()| done),
         Command::DevCerts(args) => cli::dev_certs::run(args).map(|()| done),
         Command::Render(args) => cli::render::run(args).map(|()| done),
         Command::Report(command) => cli::report::run(command).await.map(|()| done),

@@ -3,13 +3,15 @@
 //!
 //! - [`serve`], [`migrate`]: run the server, apply migrations.
 //! - [`seed`], [`sync`]: the synthetic municipality, in-process or as a batch file pushed over mTLS.
-//! - [`relay_sim`]: play the J-LIS relay; [`render`]: preview a certificate.
+//! - [`relay_sim`]: play the J-LIS relay; [`load`]: drive issuance at a concurrency or a rate;
+//!   [`render`]: preview a certificate.
 //! - [`audit`], [`report`]: the operator's and the accounts' view.
 //! - [`purge`]: the retention purge run now, for a municipality whose sync is late.
 //! - [`dev_certs`]: development certificates.
 
 pub mod audit;
 pub mod dev_certs;
+pub mod load;
 pub mod migrate;
 pub mod purge;
 pub mod relay_sim;
@@ -43,7 +45,7 @@ impl ConfigArg {
 }
 
 /// A synthetic municipality: how many residents, from which seed, for which configured
-/// municipality. Whoever asks for its residents later (`relay-sim`) regenerates it from
+/// municipality. Whoever asks for its residents later (`relay-sim`, `load`) regenerates it from
 /// the same three.
 #[derive(clap::Args, Debug, Clone)]
 pub struct Synthetic {
@@ -92,7 +94,7 @@ impl Population {
     }
 }
 
-/// Which synthetic residents a relay-side command (`relay-sim`) asks for, and for which
+/// Which synthetic residents a relay-side command (`relay-sim`, `load`) asks for, and for which
 /// fiscal year: the residents, seed and municipality that `kofu seed` or `kofu sync gen` used.
 #[derive(clap::Args, Debug, Clone)]
 pub struct Residents {

@@ -1,6 +1,6 @@
 //! How the tools reach kofu as its clients do: the server's URL and name, the CA to trust and the
 //! client certificate that says which role calls. One place makes the mutual-TLS channel for the
-//! relay simulator and the sync client.
+//! relay simulator, the load generator and the sync client.
 
 use std::path::PathBuf;
 use tonic::transport::Channel;

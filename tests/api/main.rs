@@ -7,6 +7,7 @@ mod cli;
 mod fixtures;
 mod helpers;
 mod issue_certificate;
+mod load;
 mod offers;
 mod operations;
 mod printability;
