@@ -1,12 +1,15 @@
 //! `kofu load` against the test server: a closed-loop run of IssueCertificate over a synthetic
 //! municipality, an open-loop run of the whole relay flow from a serials file, and a run whose
 //! calls fail; each JSON line is checked (certificates issued, outcomes adding up to the calls,
-//! percentiles in order).
+//! percentiles in order). And against a stand-in server that sheds every other call with
+//! RESOURCE_EXHAUSTED, as admission control does: shed calls are counted apart and fail nothing.
 
 use crate::helpers::{
-    RELAY, SHINJUKU, TestApp, TestDb, load_full_extracted, spawn_app_on, synthetic_extraction,
+    RELAY, SHINJUKU, TestApp, TestCerts, TestDb, load_full_extracted, spawn_app_on,
+    synthetic_extraction,
 };
 use kofu::domain::lg_code::LgCode;
+use kofu::grpc::pb;
 use kofu::tools::synthetic::{self, Municipality};
 use serde_json::Value;
 
@@ -39,9 +42,14 @@ async fn spawn_synthetic() -> TestApp {
     app
 }
 
-/// Runs `kofu load` against `app` off the runtime's thread (the server answers on it); returns
+/// Runs `kofu load` against `app`'s server off the runtime's thread (the server answers on it); returns
 /// whether it succeeded and its JSON line.
 async fn load(app: &TestApp, args: &[&str]) -> (bool, Value) {
+    load_from(app.grpc_addr.port(), app.certs.dir.path(), args).await
+}
+
+/// Runs `kofu load` against the server on `port` with the certificates in `certs`.
+async fn load_from(port: u16, certs: &std::path::Path, args: &[&str]) -> (bool, Value) {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_kofu"));
     command
         .arg("load")
@@ -49,12 +57,9 @@ async fn load(app: &TestApp, args: &[&str]) -> (bool, Value) {
             "--config",
             concat!(env!("CARGO_MANIFEST_DIR"), "/ops/kofu.dev.toml"),
         ])
-        .args([
-            "--server",
-            &format!("https://localhost:{}", app.grpc_addr.port()),
-        ])
+        .args(["--server", &format!("https://localhost:{port}")])
         .arg("--certs")
-        .arg(app.certs.dir.path())
+        .arg(certs)
         .args(["--municipality", SHINJUKU, "--quiet"])
         .args(args);
     let output = tokio::task::spawn_blocking(move || command.output().unwrap())
@@ -236,4 +241,129 @@ async fn kofu_load_drives_issuance_closed_and_open_loop_and_reports_one_json_lin
         "{failed}"
     );
     app.stop().await.unwrap();
+}
+
+/// Answers every other IssueCertificate RESOURCE_EXHAUSTED at once and refuses the rest
+/// (UNKNOWN_CARD), after `delay`.
+struct Shedding {
+    calls: std::sync::atomic::AtomicUsize,
+    delay: std::time::Duration,
+}
+
+#[tonic::async_trait]
+impl pb::issuance_service_server::IssuanceService for Shedding {
+    async fn issue_certificate(
+        &self,
+        _: tonic::Request<pb::IssueCertificateRequest>,
+    ) -> Result<tonic::Response<pb::IssueCertificateResponse>, tonic::Status> {
+        if self
+            .calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            % 2
+            == 0
+        {
+            return Err(tonic::Status::resource_exhausted(
+                "too many calls in flight",
+            ));
+        }
+        tokio::time::sleep(self.delay).await;
+        Ok(tonic::Response::new(pb::IssueCertificateResponse {
+            outcome: Some(pb::issue_certificate_response::Outcome::Refusal(
+                pb::Refusal {
+                    reason: pb::RefusalReason::UnknownCard as i32,
+                    message: String::new(),
+                },
+            )),
+        }))
+    }
+
+    async fn list_available(
+        &self,
+        _: tonic::Request<pb::ListAvailableRequest>,
+    ) -> Result<tonic::Response<pb::ListAvailableResponse>, tonic::Status> {
+        Err(tonic::Status::unimplemented("not here"))
+    }
+
+    async fn report_print_result(
+        &self,
+        _: tonic::Request<pb::ReportPrintResultRequest>,
+    ) -> Result<tonic::Response<pb::ReportPrintResultResponse>, tonic::Status> {
+        Err(tonic::Status::unimplemented("not here"))
+    }
+}
+
+#[tokio::test]
+async fn shed_calls_are_counted_apart_with_their_own_latency_and_fail_nothing() {
+    let certs = TestCerts::new();
+    let (cert, key) = certs.client(RELAY);
+    std::fs::copy(cert, certs.path("relay.pem")).unwrap();
+    std::fs::copy(key, certs.path("relay.key")).unwrap();
+    let tls = kofu::tls::server_config(
+        &certs.path("server.pem"),
+        &certs.path("server.key"),
+        &certs.path("ca.pem"),
+    )
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(
+        tonic::transport::Server::builder()
+            .tls_config(tls)
+            .unwrap()
+            .add_service(pb::issuance_service_server::IssuanceServiceServer::new(
+                Shedding {
+                    calls: Default::default(),
+                    delay: std::time::Duration::from_millis(100),
+                },
+            ))
+            .serve_with_incoming_shutdown(
+                tokio_stream::wrappers::TcpListenerStream::new(listener),
+                async {
+                    let _ = stopped.await;
+                },
+            ),
+    );
+    let serials = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(serials.path(), "CARD-1\nCARD-2\n").unwrap();
+    let (ok, report) = load_from(
+        port,
+        certs.dir.path(),
+        &[
+            "--serials",
+            serials.path().to_str().unwrap(),
+            "--fiscal-year",
+            "2025",
+            "--concurrency",
+            "4",
+            "--requests",
+            "100",
+            "--warmup",
+            "0",
+        ],
+    )
+    .await;
+    assert!(ok, "{report}");
+    check_consistent(&report);
+    assert_eq!(count(&report["shed"]), 50, "{report}");
+    assert_eq!(count(&report["outcomes"]["shed"]), 50, "{report}");
+    assert_eq!(
+        count(&report["outcomes"]["refused"]["UNKNOWN_CARD"]),
+        50,
+        "{report}"
+    );
+    assert_eq!(count(&report["shed_latency_ms"]["count"]), 50, "{report}");
+    assert_eq!(
+        count(&report["latency_ms"]["IssueCertificate"]["count"]),
+        50,
+        "{report}"
+    );
+    // Shed at once, while the admitted calls waited 100 ms: the two are not mixed.
+    let shed_p50 = report["shed_latency_ms"]["p50"].as_f64().unwrap();
+    let admitted_p50 = report["latency_ms"]["IssueCertificate"]["p50"]
+        .as_f64()
+        .unwrap();
+    assert!(shed_p50 < 100.0 && admitted_p50 >= 100.0, "{report}");
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
 }
