@@ -9,6 +9,7 @@ use crate::grpc::pb;
 use crate::tools::load::{self, Flow, LoadOptions, LoadReport, Mode};
 use crate::tools::relay_sim::cards_by_resident;
 use anyhow::Context;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -134,7 +135,13 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         progress: !args.quiet,
     })
     .await?;
-    println!("{}", serde_json::to_string(&report)?);
+    // Written, not println!: a reader that goes away (`| head`) is an error, not a panic.
+    writeln!(
+        std::io::stdout().lock(),
+        "{}",
+        serde_json::to_string(&report)?
+    )
+    .context("writing the JSON line")?;
     check(&report)
 }
 
