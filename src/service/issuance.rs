@@ -397,6 +397,11 @@ impl IssuanceService {
         let Some(years) = found.into_iter().collect::<Option<Vec<_>>>() else {
             return Ok(Availability::Refused(RefusalReason::UnknownCard));
         };
+        // Start-up keeps the newest year at or above the retention floor; this keeps a panic
+        // out of reach should that ever change.
+        if years.is_empty() {
+            return Ok(Availability::Refused(RefusalReason::YearNotAvailable));
+        }
         let settings = self.settings.clone();
         let (offers, first_refusal, first_unprintable) = self
             .printer
