@@ -64,6 +64,7 @@ impl App {
             Duration::from_millis(settings.database.wait_timeout_ms),
         )?;
         let metrics = Metrics::new();
+        let chains = Audit::chains_for(settings.municipalities.iter().map(|m| m.code));
         {
             let client = pool
                 .get()
@@ -71,12 +72,6 @@ impl App {
                 .map_err(db::DbError::from)
                 .context("connecting to the database")?;
             db::migrate::ensure_current(&client).await?;
-            let chains: Vec<String> = settings
-                .municipalities
-                .iter()
-                .map(|m| m.code.to_string())
-                .chain([db::audit::NO_MUNICIPALITY.to_owned()])
-                .collect();
             db::audit::ensure_chains(&client, &chains).await?;
             if db::statistics::analyze_if_missing(&client).await? {
                 tracing::info!("synced tables had no planner statistics; analyzed them");
@@ -120,11 +115,7 @@ impl App {
             .with_context(|| format!("binding metrics to {}", settings.server.metrics_addr))?;
 
         let settings = Arc::new(settings);
-        let audit = Audit::start(
-            pool.clone(),
-            settings.municipalities.iter().map(|m| m.code),
-            metrics.clone(),
-        );
+        let audit = Audit::start(pool.clone(), &chains, metrics.clone());
         let books = Books::new(audit.clone(), metrics.clone(), clock);
         let admission = Admission::new(settings.server.max_in_flight, metrics.clone());
         let shed_summary = Duration::from_secs(settings.server.shed_summary_seconds);

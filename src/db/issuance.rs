@@ -181,57 +181,6 @@ pub async fn change_state(
         == 1)
 }
 
-/// Whether the record was stored, or another request with the same request_id got there first.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Recorded {
-    /// The record is stored.
-    Stored,
-    /// A record with this municipality and request_id already exists; nothing was written.
-    RequestIdTaken,
-}
-
-/// Stores an issuance record unless its request_id is already taken (a concurrent retry).
-pub async fn insert(
-    client: &impl deadpool_postgres::GenericClient,
-    record: &IssuanceRecord,
-) -> Result<Recorded, DbError> {
-    let statement = client
-        .prepare_cached(
-            "INSERT INTO issuance (lg_code, certificate_number, request_id, request_fingerprint,
-                 addressee_no, kind, fiscal_year, copies, fee_yen, operator_code, terminal_id,
-                 client_identity, pdf_sha256, issued_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-             ON CONFLICT (lg_code, request_id) DO NOTHING",
-        )
-        .await?;
-    let inserted = client
-        .execute(
-            &statement,
-            &[
-                &record.lg_code.to_string(),
-                &record.certificate_number,
-                &record.request_id,
-                &record.request_fingerprint,
-                &record.addressee_no,
-                &record.kind.code(),
-                &record.fiscal_year,
-                &record.copies,
-                &record.fee_yen,
-                &record.operator_code,
-                &record.terminal_id,
-                &record.client_identity,
-                &record.pdf_sha256,
-                &record.issued_at,
-            ],
-        )
-        .await?;
-    Ok(if inserted == 1 {
-        Recorded::Stored
-    } else {
-        Recorded::RequestIdTaken
-    })
-}
-
 /// One line of the fee settlement: a day (Japan time), municipality, kind and kiosk operator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeeLine {

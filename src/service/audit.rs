@@ -50,19 +50,20 @@ struct Pending {
 }
 
 impl Audit {
-    /// Starts one appender per chain: one per municipality in `municipalities` and one for calls
-    /// naming none, writing through `pool`. Must run inside the tokio runtime.
-    pub fn start(
-        pool: Pool,
-        municipalities: impl IntoIterator<Item = LgCode>,
-        metrics: Metrics,
-    ) -> Self {
-        let mut chains = HashMap::new();
-        let names = municipalities
+    /// The chains a server keeps: one per municipality it serves and one for calls naming none.
+    pub fn chains_for(municipalities: impl IntoIterator<Item = LgCode>) -> Vec<String> {
+        municipalities
             .into_iter()
             .map(|code| code.to_string())
-            .chain([NO_MUNICIPALITY.to_owned()]);
-        for chain in names {
+            .chain([NO_MUNICIPALITY.to_owned()])
+            .collect()
+    }
+
+    /// Starts one appender per chain in `chain_names` (see [`Audit::chains_for`]), writing through
+    /// `pool`. Must run inside the tokio runtime.
+    pub fn start(pool: Pool, chain_names: &[String], metrics: Metrics) -> Self {
+        let mut chains = HashMap::new();
+        for chain in chain_names.iter().cloned() {
             let (sender, receiver) = mpsc::channel(QUEUE);
             tokio::spawn(append_forever(
                 pool.clone(),
