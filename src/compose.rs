@@ -89,7 +89,7 @@ pub fn compose(input: &CertificateInput<'_>) -> Document {
         end_mark: END_MARK.into(),
         certify_text: CERTIFY.into(),
         issue_date: date(input.issued_on, input),
-        certificate_number: format!("証明書番号　{}", input.certificate_number),
+        certificate_number: certificate_number_line(input.certificate_number),
         issuer: format!(
             "{}　{}",
             input.municipality.mayor_title, input.municipality.mayor_name
@@ -590,4 +590,9 @@ fn payment_sections(input: &CertificateInput<'_>, taxes: &str, fiscal_year: &str
         });
     }
     sections
+}
+
+/// The line a certificate number prints as, e.g. "証明書番号　R7-0000123".
+pub fn certificate_number_line(certificate_number: &str) -> String {
+    format!("証明書番号　{certificate_number}")
 }

@@ -34,7 +34,7 @@ const SELECT_PERSON_YEAR: &str = "
     a.carried_forward_loss_yen, a.separate_taxable_base_yen,
     a.municipal_income_levy_before_credits_yen, a.prefectural_income_levy_before_credits_yen,
     a.own_categories, a.declared_as_dependant, a.income_adjustment_yen,
-    (SELECT coalesce(jsonb_agg(to_jsonb(p) ORDER BY p.tax_item), '[]') FROM payment p
+    (SELECT coalesce(json_agg(p ORDER BY p.tax_item), '[]') FROM payment p
      WHERE p.lg_code = r.lg_code AND p.addressee_no = r.addressee_no AND p.fiscal_year = $3)
      AS payments";
 

@@ -80,7 +80,7 @@ fn assessment_lines_keep_their_stored_shape() {
 
 #[test]
 fn payments_read_from_the_payment_tables_columns() {
-    // db::residents reads a year's payments as `to_jsonb(payment row)`: the struct's fields are
+    // db::residents reads a year's payments as `json_agg(payment row)`: the struct's fields are
     // the table's column names (migrations/0001_initial.sql); lg_code is ignored.
     let row = json!({
         "lg_code": "131041", "addressee_no": "0000000001", "fiscal_year": 2025,

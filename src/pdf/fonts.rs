@@ -20,6 +20,9 @@ pub enum Slot {
 /// kept until exit, which lets the parsed face borrow them without self-referential types.
 pub struct Font {
     pub data: &'static [u8],
+    /// The bytes subset for embedding: `data` with a `post` table that names no glyphs (see
+    /// [`without_glyph_names`]).
+    pub embedded: &'static [u8],
     pub face: Face<'static>,
     /// PostScript name without spaces, e.g. "IPAexMincho".
     pub postscript_name: String,
@@ -28,7 +31,7 @@ pub struct Font {
 
 impl Font {
     fn load(path: &Path) -> Result<Self, FontError> {
-        let data = font_bytes(path)?;
+        let (data, embedded) = font_bytes(path)?;
         let face = Face::parse(data, 0).map_err(|e| FontError::Parse {
             path: path.display().to_string(),
             reason: e.to_string(),
@@ -45,6 +48,7 @@ impl Font {
         Ok(Self {
             units_per_em: f32::from(face.units_per_em()),
             data,
+            embedded,
             face,
             postscript_name,
         })
@@ -66,32 +70,104 @@ impl Font {
     }
 }
 
-/// Reads a font file once per process; later renderers built on the same path share it.
-fn font_bytes(path: &Path) -> Result<&'static [u8], FontError> {
-    static CACHE: OnceLock<Mutex<HashMap<PathBuf, &'static [u8]>>> = OnceLock::new();
+/// Reads a font file once per process; later renderers built on the same path share it. Gives
+/// the file's bytes and the bytes to subset for embedding.
+fn font_bytes(path: &Path) -> Result<(&'static [u8], &'static [u8]), FontError> {
+    type Cache = Mutex<HashMap<PathBuf, (&'static [u8], &'static [u8])>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
     let mut cache = CACHE
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some(bytes) = cache.get(path) {
-        return Ok(bytes);
+        return Ok(*bytes);
     }
     let bytes = std::fs::read(path).map_err(|e| FontError::Read {
         path: path.display().to_string(),
         reason: e.to_string(),
     })?;
+    let embedded: &'static [u8] = match without_glyph_names(&bytes) {
+        Some(embedded) => Box::leak(embedded.into_boxed_slice()),
+        None => Box::leak(bytes.clone().into_boxed_slice()),
+    };
     let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
-    cache.insert(path.to_owned(), bytes);
-    Ok(bytes)
+    cache.insert(path.to_owned(), (bytes, embedded));
+    Ok((bytes, embedded))
+}
+
+/// The font's tables unchanged but for `post`, cut to its version 3 header: a font that names
+/// no glyphs. A CIDFontType2 in a PDF is drawn by glyph id and read through its ToUnicode map,
+/// never by glyph name; and with names present the subsetter reads all of the font's (some
+/// 12,000 in IPAex明朝) for every certificate. `None` when the table directory is not what an
+/// sfnt font has (the original bytes are then subset as they are).
+pub fn without_glyph_names(data: &[u8]) -> Option<Vec<u8>> {
+    let u16_at = |at: usize| Some(u16::from_be_bytes(data.get(at..at + 2)?.try_into().ok()?));
+    let u32_at = |at: usize| Some(u32::from_be_bytes(data.get(at..at + 4)?.try_into().ok()?));
+    let count = usize::from(u16_at(4)?);
+    let mut tables = Vec::with_capacity(count);
+    for i in 0..count {
+        let record = 12 + 16 * i;
+        let tag: [u8; 4] = data.get(record..record + 4)?.try_into().ok()?;
+        let offset = usize::try_from(u32_at(record + 8)?).ok()?;
+        let length = usize::try_from(u32_at(record + 12)?).ok()?;
+        let mut table = data.get(offset..offset.checked_add(length)?)?.to_vec();
+        if &tag == b"post" {
+            table.truncate(32);
+            if table.len() < 32 {
+                return None;
+            }
+            table[..4].copy_from_slice(&0x0003_0000u32.to_be_bytes());
+        }
+        tables.push((tag, table));
+    }
+    let directory = 12 + 16 * count;
+    let mut font = Vec::with_capacity(data.len());
+    font.extend_from_slice(data.get(..12)?);
+    let mut body = Vec::with_capacity(data.len());
+    for (tag, table) in &tables {
+        font.extend_from_slice(tag);
+        font.extend_from_slice(&table_checksum(table).to_be_bytes());
+        font.extend_from_slice(&u32::try_from(directory + body.len()).ok()?.to_be_bytes());
+        font.extend_from_slice(&u32::try_from(table.len()).ok()?.to_be_bytes());
+        body.extend_from_slice(table);
+        body.resize(body.len().next_multiple_of(4), 0);
+    }
+    font.extend_from_slice(&body);
+    Some(font)
+}
+
+/// The sfnt checksum of a table: its big-endian 32-bit words summed, the last one zero-padded.
+fn table_checksum(table: &[u8]) -> u32 {
+    table.chunks(4).fold(0u32, |sum, word| {
+        let mut padded = [0; 4];
+        padded[..word.len()].copy_from_slice(word);
+        sum.wrapping_add(u32::from_be_bytes(padded))
+    })
+}
+
+/// The characters a glyph stands for: one character, or a base and its variation selector.
+/// Kept as characters, not a `String`: a page places hundreds of glyphs, and an allocation
+/// for each was a tenth of a certificate's rendering time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GlyphText {
+    pub base: char,
+    pub selector: Option<char>,
+}
+
+impl GlyphText {
+    /// The characters, in order.
+    pub fn chars(self) -> impl Iterator<Item = char> {
+        std::iter::once(self.base).chain(self.selector)
+    }
 }
 
 /// A glyph placed in a line of text, with the characters it stands for.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Glyph {
     pub slot: Slot,
     pub id: u16,
-    /// The source text of this glyph: one character, or a base and its variation selector.
-    pub text: String,
+    /// The source text of this glyph.
+    pub text: GlyphText,
     /// Advance in 1/1000 em.
     pub advance: f32,
 }
@@ -202,12 +278,10 @@ impl FontSet {
     pub fn glyphs(&self, text: &str) -> Result<Vec<Glyph>, RenderError> {
         let mut glyphs = Vec::with_capacity(text.len() / 2);
         self.each_glyph(text, |found, base, selector| {
-            let mut source = String::from(base);
-            source.extend(selector);
             glyphs.push(Glyph {
                 slot: found.slot,
                 id: found.id.0,
-                text: source,
+                text: GlyphText { base, selector },
                 advance: found.advance,
             });
         })?;
@@ -329,12 +403,33 @@ mod tests {
     }
 
     #[test]
+    fn the_embedded_font_has_every_table_and_glyph_but_no_glyph_names() {
+        let fonts = fonts();
+        for slot in [Slot::Primary, Slot::Fallback] {
+            let font = fonts.font(slot);
+            let embedded = Face::parse(font.embedded, 0).expect("the reduced font parses");
+            assert_eq!(embedded.number_of_glyphs(), font.face.number_of_glyphs());
+            assert_eq!(embedded.tables().post.map(|p| p.names().count()), Some(0));
+            let kanji = font.face.glyph_index('鑑').unwrap_or(GlyphId(1));
+            assert_eq!(
+                embedded.glyph_bounding_box(kanji),
+                font.face.glyph_bounding_box(kanji)
+            );
+            if slot == Slot::Primary {
+                // IPAex明朝 names its glyphs: what the reduction takes away.
+                assert!(font.face.tables().post.map_or(0, |p| p.names().count()) > 10_000);
+            }
+        }
+        assert_eq!(without_glyph_names(b"not a font"), None);
+    }
+
+    #[test]
     fn a_variation_sequence_prints_its_variant_glyph() {
         let fonts = fonts();
         let plain = fonts.glyphs("葛").unwrap();
         let variant = fonts.glyphs("葛\u{E0100}").unwrap();
         assert_eq!(variant.len(), 1);
-        assert_eq!(variant[0].text, "葛\u{E0100}");
+        assert_eq!(variant[0].text.chars().collect::<String>(), "葛\u{E0100}");
         assert_ne!(
             (plain[0].slot, plain[0].id),
             (variant[0].slot, variant[0].id)

@@ -408,8 +408,59 @@ impl Page<'_> {
     }
 }
 
+/// A certificate page laid out, its certificate number still to be drawn again. The number is
+/// the one text nothing else on the page depends on (left-aligned in a cell of its own), so a
+/// page checked with the widest number is finished with the real one without laying out the
+/// rest again: the ops are those [`lay_out`] gives for a document with the real number.
+pub struct LaidOut {
+    ops: Vec<Op>,
+    /// Where the number's op is, or would be were the number empty.
+    number_at: usize,
+    has_number: bool,
+}
+
+impl LaidOut {
+    /// The page's ops as laid out.
+    pub fn ops(&self) -> &[Op] {
+        &self.ops
+    }
+
+    /// The page's ops with `certificate_number` (the whole line, e.g. "証明書番号　R7-0000123")
+    /// drawn in the number's cell, fitted as [`lay_out`] fits it.
+    pub fn with_number(
+        mut self,
+        fonts: &FontSet,
+        certificate_number: &str,
+    ) -> Result<Vec<Op>, RenderError> {
+        let mut page = Page {
+            fonts,
+            ops: Vec::with_capacity(1),
+        };
+        page.certificate_number(certificate_number)?;
+        if self.has_number {
+            self.ops.remove(self.number_at);
+        }
+        if let Some(op) = page.ops.pop() {
+            self.ops.insert(self.number_at, op);
+        }
+        Ok(self.ops)
+    }
+}
+
+impl Page<'_> {
+    fn certificate_number(&mut self, text: &str) -> Result<(), RenderError> {
+        let block = TABLES_END_MM + 4.0;
+        self.text(
+            text,
+            cell(MARGIN_MM + 6.0, 80.0, block + 16.0, 5.0),
+            8.5,
+            Align::Left,
+        )
+    }
+}
+
 /// Lays out one certificate page.
-pub fn lay_out(document: &Document, fonts: &FontSet) -> Result<Vec<Op>, RenderError> {
+pub fn lay_out(document: &Document, fonts: &FontSet) -> Result<LaidOut, RenderError> {
     let mut page = Page {
         fonts,
         ops: Vec::with_capacity(256),
@@ -496,12 +547,9 @@ pub fn lay_out(document: &Document, fonts: &FontSet) -> Result<Vec<Op>, RenderEr
         10.5,
         Align::Left,
     )?;
-    page.text(
-        &document.certificate_number,
-        cell(left + 6.0, 80.0, block + 16.0, 5.0),
-        8.5,
-        Align::Left,
-    )?;
+    let number_at = page.ops.len();
+    page.certificate_number(&document.certificate_number)?;
+    let has_number = page.ops.len() > number_at;
     let issuer_right = left + CONTENT_MM - 14.0;
     page.text(
         &document.issuer,
@@ -534,5 +582,9 @@ pub fn lay_out(document: &Document, fonts: &FontSet) -> Result<Vec<Op>, RenderEr
             Align::Left,
         )?;
     }
-    Ok(page.ops)
+    Ok(LaidOut {
+        ops: page.ops,
+        number_at,
+        has_number,
+    })
 }

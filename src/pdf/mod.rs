@@ -20,6 +20,7 @@ pub mod seal;
 mod writer;
 
 pub use document::{Document, Field, Row, Section};
+pub use layout::LaidOut;
 pub use seal::{Seal, SealError, SealImage};
 use std::path::PathBuf;
 
@@ -69,6 +70,9 @@ pub enum RenderError {
     /// The font subsetter failed.
     #[error("font subsetting failed: {0}")]
     Subset(String),
+    /// The compressor refused its input (a fault of kofu's, never of the data).
+    #[error("compressing a stream failed")]
+    Compress,
 }
 
 /// Holds the parsed fonts; built once at start-up and shared by every request.
@@ -88,7 +92,25 @@ impl Renderer {
 
     /// Lays out and serialises one certificate. The same document gives the same bytes.
     pub fn render(&self, document: &Document) -> Result<Vec<u8>, RenderError> {
-        let ops = layout::lay_out(document, &self.fonts)?;
+        let page = layout::lay_out(document, &self.fonts)?;
+        writer::write(page.ops(), &self.fonts, &self.templates)
+    }
+
+    /// Lays `document` out on one page without writing any byte (no subsetting, no PDF): the
+    /// check [`Renderer::render`] makes first. Fails as `render` would.
+    pub fn lay_out(&self, document: &Document) -> Result<LaidOut, RenderError> {
+        layout::lay_out(document, &self.fonts)
+    }
+
+    /// Serialises a page laid out by [`Renderer::lay_out`] with `certificate_number_line` in
+    /// place of its document's: the same bytes as [`Renderer::render`] of the document with
+    /// that line, at the cost of laying out one line instead of the page.
+    pub fn finish(
+        &self,
+        page: LaidOut,
+        certificate_number_line: &str,
+    ) -> Result<Vec<u8>, RenderError> {
+        let ops = page.with_number(&self.fonts, certificate_number_line)?;
         writer::write(&ops, &self.fonts, &self.templates)
     }
 
@@ -105,12 +127,6 @@ impl Renderer {
         } else {
             Err(RenderError::DoesNotFit)
         }
-    }
-
-    /// Ok when `document` lays out on one page: what [`Renderer::render`] checks before it
-    /// writes any byte, without writing them (no subsetting, no PDF).
-    pub fn check_layout(&self, document: &Document) -> Result<(), RenderError> {
-        layout::lay_out(document, &self.fonts).map(|_| ())
     }
 }
 
@@ -280,11 +296,39 @@ mod tests {
                     "row {row}, {n} characters"
                 );
                 assert_eq!(
-                    format!("{:?}", r.check_layout(&document)),
+                    format!("{:?}", r.lay_out(&document).map(|_| ())),
                     format!("{checked:?}")
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_page_finished_with_its_number_is_the_page_rendered_with_it() {
+        let r = renderer();
+        let mut widest = sample::sample_document();
+        widest.certificate_number = "証明書番号　R88-9999999".into();
+        for number in [
+            "証明書番号　R7-0000001",
+            "証明書番号　R7-1234567",
+            "",
+            "証明書番号　R88-9999999",
+        ] {
+            let mut document = widest.clone();
+            document.certificate_number = number.into();
+            let finished = r.finish(r.lay_out(&widest).unwrap(), number).unwrap();
+            assert_eq!(finished, r.render(&document).unwrap(), "{number:?}");
+        }
+        // A number too long for its cell is refused as rendering would refuse it.
+        let long = format!("証明書番号　{}", "9".repeat(200));
+        let mut document = widest.clone();
+        document.certificate_number = long.clone();
+        assert_eq!(
+            r.finish(r.lay_out(&widest).unwrap(), &long)
+                .unwrap_err()
+                .to_string(),
+            r.render(&document).unwrap_err().to_string()
+        );
     }
 
     #[test]

@@ -103,8 +103,20 @@ impl SealImage {
         Ok(Self {
             width: frame.width,
             height: frame.height,
-            rgb_deflated: miniz_oxide::deflate::compress_to_vec_zlib(&rgb, 6),
-            alpha_deflated: miniz_oxide::deflate::compress_to_vec_zlib(&alpha, 6),
+            rgb_deflated: deflate_best(&rgb)?,
+            alpha_deflated: deflate_best(&alpha)?,
         })
     }
+}
+
+/// zlib at libdeflate's best level: a seal is compressed once, at start-up, and embedded in
+/// every certificate.
+fn deflate_best(data: &[u8]) -> Result<Vec<u8>, String> {
+    let mut compressor = libdeflater::Compressor::new(libdeflater::CompressionLvl::best());
+    let mut output = vec![0; compressor.zlib_compress_bound(data.len())];
+    let written = compressor
+        .zlib_compress(data, &mut output)
+        .map_err(|e| format!("compressing the image failed: {e}"))?;
+    output.truncate(written);
+    Ok(output)
 }

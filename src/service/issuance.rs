@@ -16,9 +16,9 @@ use crate::domain::certificate::{
 };
 use crate::domain::eligibility;
 use crate::domain::lg_code::LgCode;
-use crate::domain::printability::PrintField;
+use crate::domain::printability::{PrintField, PrintProblem};
 use crate::domain::refusal::RefusalReason;
-use crate::pdf::RenderError;
+use crate::pdf::{LaidOut, RenderError};
 use crate::service::audit::{Audit, Unrecorded};
 use crate::service::numbering::Numbering;
 use crate::service::printability;
@@ -143,7 +143,7 @@ pub struct IssuanceService {
     printer: Arc<Printer>,
     settings: Arc<Settings>,
     clock: Clock,
-    numbering: Numbering,
+    numbering: Arc<Numbering>,
     audit: Audit,
 }
 
@@ -162,7 +162,7 @@ impl IssuanceService {
             printer,
             settings,
             clock,
-            numbering: Numbering::default(),
+            numbering: Arc::default(),
             audit,
         }
     }
@@ -255,51 +255,55 @@ impl IssuanceService {
             field,
             problem,
         };
-        // What cannot print is refused before a number is spent on it.
-        let printable = {
-            let (settings, person, kind, lg_code) = (
+        // What cannot print is refused before a number is spent on it. The page is laid out
+        // once, with the widest number; when the current block has a number left, the same job
+        // takes it and finishes the page, otherwise a block is reserved and a second job does.
+        let series = (
+            request.lg_code,
+            crate::domain::fiscal_year::containing(today),
+        );
+        let drawn = {
+            let (settings, person, numbering, kind) = (
                 self.settings.clone(),
                 person.clone(),
+                self.numbering.clone(),
                 request.kind,
-                request.lg_code,
             );
             self.printer
                 .run(move |printer| {
-                    let (Some(municipality), Some(assessment)) =
-                        (settings.municipality(lg_code), person.assessment.as_ref())
-                    else {
-                        return Ok(());
-                    };
-                    printer.check_printable(kind, municipality, &person, assessment, now)
+                    let municipality = settings.municipality(series.0)?;
+                    let assessment = person.assessment.as_ref()?;
+                    let checked =
+                        printer.check_printable(kind, municipality, &person, assessment, now);
+                    Some(match checked {
+                        Err((field, problem)) => Drawn::Unprintable(field, problem),
+                        Ok(page) => match numbering.next_reserved(series.0, series.1) {
+                            Some(sequence) => {
+                                Drawn::Finished(finish(printer, page, today, sequence))
+                            }
+                            None => Drawn::Printable(page),
+                        },
+                    })
                 })
                 .await?
+                .ok_or(IssueError::NotReproducible)?
         };
-        if let Err((field, problem)) = printable {
-            self.record_print_refusal(print_refusal(field, problem))
-                .await;
-            return Ok(IssueOutcome::Refused(problem.refusal()));
-        }
-
-        let sequence = self
-            .numbering
-            .next(
-                &self.pool,
-                request.lg_code,
-                crate::domain::fiscal_year::containing(today),
-            )
-            .await?;
-        let certificate_number = certificate::certificate_number(today, sequence);
-        let rendered = self
-            .render(
-                request.kind,
-                request.lg_code,
-                person.clone(),
-                certificate_number.clone(),
-                now,
-            )
-            .await?;
-        let pdf = match rendered {
-            Ok(pdf) => pdf,
+        let (certificate_number, rendered) = match drawn {
+            Drawn::Unprintable(field, problem) => {
+                self.record_print_refusal(print_refusal(field, problem))
+                    .await;
+                return Ok(IssueOutcome::Refused(problem.refusal()));
+            }
+            Drawn::Finished(finished) => finished,
+            Drawn::Printable(page) => {
+                let sequence = self.numbering.next(&self.pool, series.0, series.1).await?;
+                self.printer
+                    .run(move |printer| finish(printer, page, today, sequence))
+                    .await?
+            }
+        };
+        let (pdf, pdf_sha256) = match rendered {
+            Ok(finished) => finished,
             // The page was laid out with the widest number before; should the real one still not
             // print, it is refused all the same, and its number is a gap in the series.
             Err(error) => match printability::problem(&error) {
@@ -311,7 +315,6 @@ impl IssuanceService {
                 None => return Err(IssueError::Render(error)),
             },
         };
-        let pdf_sha256 = hex::encode(Sha256::digest(&pdf));
         let fee_yen = policy.fee_yen.per_copy(request.kind) * request.copies;
         let record = IssuanceRecord {
             lg_code: request.lg_code,
@@ -569,6 +572,37 @@ impl IssuanceService {
     }
 }
 
+/// A certificate number and its PDF with the PDF's SHA-256 (hex), or why the PDF failed.
+type Finished = (String, Result<(Vec<u8>, String), RenderError>);
+
+/// What the rendering job of an IssueCertificate call came back with.
+enum Drawn {
+    /// The certificate cannot print: no number was taken.
+    Unprintable(PrintField, PrintProblem),
+    /// It prints, but the current block had no number left: the page waits for one.
+    Printable(Result<LaidOut, RenderError>),
+    /// Numbered and rendered.
+    Finished(Finished),
+}
+
+/// Finishes a laid-out page with number `sequence` of the series; on the printer's pool, as the
+/// hash of the PDF is CPU work too.
+fn finish(
+    printer: &Printer,
+    page: Result<LaidOut, RenderError>,
+    today: chrono::NaiveDate,
+    sequence: i64,
+) -> Finished {
+    let certificate_number = certificate::certificate_number(today, sequence);
+    let pdf = page
+        .and_then(|page| printer.finish(page, &certificate_number))
+        .map(|pdf| {
+            let sha256 = hex::encode(Sha256::digest(&pdf));
+            (pdf, sha256)
+        });
+    (certificate_number, pdf)
+}
+
 /// What ListAvailable offers a person, from their years (newest first): the offers, the first
 /// reason something was withheld, and the first kind and year withheld because it cannot print.
 /// The checks are `issue`'s, in its order: the rules, then printability.
@@ -606,6 +640,7 @@ fn offers(
                     .ok_or(RefusalReason::NotResidentOnAssessmentDate)?;
                 printer
                     .check_printable(kind, municipality, person, assessment, now)
+                    .map(|_laid_out| ())
                     .map_err(|(field, problem)| {
                         first_unprintable.get_or_insert(PrintRefusal {
                             lg_code: municipality.code,

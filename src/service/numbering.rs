@@ -66,6 +66,20 @@ impl Numbering {
     }
 }
 
+impl Numbering {
+    /// The next number when the current block has one left and no block is being reserved;
+    /// `None` sends the caller to [`Numbering::next`]. It never waits and never reaches the
+    /// database, so a rendering job takes its number the moment its page is known to print.
+    pub fn next_reserved(&self, lg_code: LgCode, fiscal_year: i32) -> Option<i64> {
+        let mut series = self.series.try_lock().ok()?;
+        let block = series.get_mut(&(lg_code, fiscal_year))?;
+        (block.next <= block.last).then(|| {
+            block.next += 1;
+            block.next - 1
+        })
+    }
+}
+
 /// The next block's size after one of `size` lasted `lasted`.
 fn next_size(size: i64, lasted: Duration) -> i64 {
     if lasted < BUSY {

@@ -26,7 +26,7 @@ pub fn problem(error: &RenderError) -> Option<PrintProblem> {
             })
         }
         RenderError::DoesNotFit => Some(PrintProblem::DoesNotFit),
-        RenderError::Subset(_) => None,
+        RenderError::Subset(_) | RenderError::Compress => None,
     }
 }
 

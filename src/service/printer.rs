@@ -11,7 +11,7 @@ use crate::domain::certificate::{self, CertificateKind};
 use crate::domain::lg_code::LgCode;
 use crate::domain::printability::{self as printable, PrintField, PrintProblem};
 use crate::metrics::Metrics;
-use crate::pdf::{Document, RenderError, Renderer, Seal};
+use crate::pdf::{Document, LaidOut, RenderError, Renderer, Seal};
 use crate::service::printability;
 use chrono::{DateTime, FixedOffset};
 use std::collections::HashMap;
@@ -73,7 +73,9 @@ impl Printer {
 
     /// Whether the certificate prints in full: the person's texts where the person block prints
     /// them (the field that cannot print is named), then the whole page laid out with the widest
-    /// certificate number.
+    /// certificate number. A printable page comes back laid out, to be finished with its real
+    /// number ([`Printer::finish`]); should laying out fail for a reason that is not about the
+    /// text (a fault of kofu's), that error comes back in its place.
     pub fn check_printable(
         &self,
         kind: CertificateKind,
@@ -81,7 +83,7 @@ impl Printer {
         person: &PersonYear,
         assessment: &Assessment,
         now: DateTime<FixedOffset>,
-    ) -> Result<(), (PrintField, PrintProblem)> {
+    ) -> Result<Result<LaidOut, RenderError>, (PrintField, PrintProblem)> {
         printability::check_texts(
             &self.renderer,
             printable::resident_texts(&person.resident)
@@ -90,13 +92,19 @@ impl Printer {
         )?;
         let widest = certificate::certificate_number(now.date_naive(), WIDEST_SEQUENCE);
         let document = self.document(kind, municipality, person, assessment, &widest, now);
-        match self.renderer.check_layout(&document) {
+        match self.renderer.lay_out(&document) {
             Err(error) => match printability::problem(&error) {
                 Some(problem) => Err((PrintField::Page, problem)),
-                None => Ok(()),
+                None => Ok(Err(error)),
             },
-            Ok(()) => Ok(()),
+            Ok(page) => Ok(Ok(page)),
         }
+    }
+
+    /// The PDF of a page [`Printer::check_printable`] laid out, with its real number.
+    pub fn finish(&self, page: LaidOut, certificate_number: &str) -> Result<Vec<u8>, RenderError> {
+        self.renderer
+            .finish(page, &compose::certificate_number_line(certificate_number))
     }
 
     /// The certificate's PDF.
