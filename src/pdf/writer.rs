@@ -355,10 +355,13 @@ fn content_stream(ops: &[Op], prepared: &[Option<Arc<PreparedFont>>; 4]) -> Vec<
     let mut content = Content::with_capacity(CONTENT_CAPACITY);
     let mut bytes = Vec::new();
     let mut source = String::new();
+    // The fill colour the page has now: texts repeat theirs, and most are black.
+    let mut fill: Option<[f32; 3]> = None;
     for op in ops {
         match op {
             Op::Fill { x, y, w, h, gray } => {
                 content.set_fill_gray(*gray);
+                fill = None;
                 content.rect(*x, *y, *w, *h);
                 content.fill_nonzero();
             }
@@ -397,14 +400,23 @@ fn content_stream(ops: &[Op], prepared: &[Option<Arc<PreparedFont>>; 4]) -> Vec<
                 personal,
             } => {
                 // ActualText makes extractors read the source string as one unit: poppler would
-                // otherwise turn the full-width space inside "山田　花子" into a word break.
-                source.clear();
-                source.extend(glyphs.iter().flat_map(|g| g.text.chars()));
-                content
-                    .begin_marked_content_with_properties(Name(b"Span"))
-                    .properties()
-                    .actual_text(TextStr(&source));
-                content.set_fill_rgb(color[0], color[1], color[2]);
+                // otherwise turn the full-width space inside "山田　花子" into a word break, and
+                // might part a line drawn in two fonts. Other lines extract exactly through the
+                // ToUnicode maps; marking them all was a third of the content stream.
+                let marked = glyphs.iter().any(|g| g.text.base.is_whitespace())
+                    || glyphs.windows(2).any(|pair| pair[0].slot != pair[1].slot);
+                if marked {
+                    source.clear();
+                    source.extend(glyphs.iter().flat_map(|g| g.text.chars()));
+                    content
+                        .begin_marked_content_with_properties(Name(b"Span"))
+                        .properties()
+                        .actual_text(TextStr(&source));
+                }
+                if fill != Some(*color) {
+                    content.set_fill_rgb(color[0], color[1], color[2]);
+                    fill = Some(*color);
+                }
                 content.begin_text();
                 let mut cursor = *x;
                 // One text run per stretch of glyphs from the same font.
@@ -423,7 +435,9 @@ fn content_stream(ops: &[Op], prepared: &[Option<Arc<PreparedFont>>; 4]) -> Vec<
                     cursor += super::fonts::width(run, *size);
                 }
                 content.end_text();
-                content.end_marked_content();
+                if marked {
+                    content.end_marked_content();
+                }
             }
         }
     }
